@@ -1,0 +1,5 @@
+import sys
+
+from pyclawrouter.cli import main
+
+sys.exit(main())
