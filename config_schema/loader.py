@@ -1,0 +1,141 @@
+"""Read a config file (YAML, TOML or JSON) and validate it against ``schema.json``."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+import jsonschema
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from pyclawrouter.errors import UserFacingError
+
+_SCHEMA_FILE = Path(__file__).with_name("schema.json")
+
+
+class ConfigError(UserFacingError):
+    code = "invalid_config"
+    http_status = 400
+    error_type = "invalid_request_error"
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(_SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def validate_config(data: object, *, source: str) -> dict[str, Any]:
+    """Return ``data`` as a plain dict if it matches the schema; otherwise raise one ``ConfigError``
+    listing every problem, each naming the key, the bad value and what is allowed."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: the config must be a mapping of keys to values, not {_describe(data)}")
+    plain = _to_plain(data)
+    errors = sorted(_validator().iter_errors(plain), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        raise ConfigError("\n".join(f"{source}: {_explain(error)}" for error in errors))
+    return cast(dict[str, Any], plain)
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Load and validate a config file; the format follows the extension (.yaml/.yml, .toml, .json).
+    An empty file is an empty config."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    return validate_config(parse_config_text(text, path), source=str(path))
+
+
+def parse_config_text(text: str, path: Path) -> object:
+    suffix = path.suffix.lower()
+    if not text.strip():
+        return {}
+    try:
+        if suffix in (".yaml", ".yml"):
+            loaded = YAML(typ="safe").load(text)
+            return {} if loaded is None else loaded
+        if suffix == ".toml":
+            return tomllib.loads(text)
+        if suffix in (".json", ".json5"):
+            return json.loads(text)
+    except (YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid {suffix.lstrip('.').upper()}: {_one_line(str(exc))}") from None
+    raise ConfigError(f"{path}: unknown config format {suffix!r}; use .yaml, .yml, .toml or .json")
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "<top level>"
+    rule = error.validator
+    spec = error.validator_value
+    value = error.instance
+    if rule == "additionalProperties" and isinstance(value, Mapping):
+        allowed = sorted(cast(Mapping[str, Any], error.schema.get("properties", {})))
+        extra = sorted(set(value) - set(allowed))
+        hints = []
+        for key in extra:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        prefix = "" if where == "<top level>" else f"{where}: "
+        return f"{prefix}unknown key {', '.join(hints)}; allowed keys: {', '.join(allowed)}"
+    if rule == "propertyNames":
+        allowed_names = cast(Mapping[str, Any], spec).get("enum", [])
+        return f"{where}: unknown key {value!r}; allowed: {', '.join(map(str, allowed_names))}"
+    if rule == "enum":
+        return f"{where}: {_show(value)} is not allowed; allowed: {', '.join(_show(v) for v in spec)}"
+    if rule == "type":
+        return f"{where}: {_show(value)} is {_describe(value)}; expected {_type_name(spec)}"
+    if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[str(rule)]
+        return f"{where}: {_show(value)} is out of range; must be {op} {spec}"
+    if rule == "pattern":
+        return f"{where}: {_show(value)} has the wrong form; must match {spec}"
+    if rule == "required":
+        return f"{where}: {error.message}"
+    return f"{where}: {_show(value)} is not allowed ({error.message})"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str) and len(value) > 16 and value.startswith("0x"):
+        return "'0x…' (hidden)"  # probably a key: never echo secrets back
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _describe(value: object) -> str:
+    return {
+        bool: "a boolean", int: "a number", float: "a number", str: "a string",
+        list: "a list", dict: "a mapping", type(None): "empty (null)",
+    }.get(type(value), type(value).__name__)
+
+
+def _type_name(spec: object) -> str:
+    names = spec if isinstance(spec, list) else [spec]
+    words = {"number": "a number", "integer": "a whole number", "string": "a string", "boolean": "true or false",
+             "object": "a mapping", "array": "a list", "null": "null"}
+    return " or ".join(words.get(str(n), str(n)) for n in names)
+
+
+def _to_plain(value: object) -> object:
+    """ruamel and tomllib return their own mapping/list types (and TOML dates); make plain JSON-like data."""
+    if isinstance(value, Mapping):
+        return {str(k): _to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_plain(v) for v in value]
+    return value
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
