@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import json5
 import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -70,8 +71,8 @@ def parse_config_text(text: str, path: Path) -> object:
         if suffix == ".toml":
             return tomllib.loads(text)
         if suffix in (".json", ".json5"):
-            return json.loads(text)
-    except (YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            return json5.loads(text)  # JSON5 is a superset of JSON; OpenClaw's openclaw.json is JSON5
+    except (YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: not valid {suffix.lstrip('.').upper()}: {_one_line(str(exc))}") from None
     raise ConfigError(f"{path}: unknown config format {suffix!r}; use .yaml, .yml, .toml or .json")
 
