@@ -1,0 +1,178 @@
+"""``/img`` and ``/img2img``: image generation and editing through the local proxy, which pays for them.
+
+The command talks to the proxy over loopback (``/v1/images/generations``, ``/v1/images/image2image``), so
+payment, the spend ceiling and image storage all live in one place. A local ``--image`` file is read here and
+sent as a data URI; the proxy never has to open a path a chat message named.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from pyclawrouter.commands import CommandContext, CommandReply
+from pyclawrouter.commands.args import ParsedArgs, UsageError, parse_args
+from pyclawrouter.paths import DEFAULT_HOST, DEFAULT_PORT
+
+DEFAULT_IMAGE_MODEL = "google/nano-banana"
+DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
+DEFAULT_SIZE = "1024x1024"
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+TIMEOUT_SECONDS = 180.0
+
+MODEL_ALIASES = {
+    "dall-e-3": "openai/dall-e-3",
+    "dalle3": "openai/dall-e-3",
+    "dalle": "openai/dall-e-3",
+    "gpt-image": "openai/gpt-image-1",
+    "gpt-image-1": "openai/gpt-image-1",
+    "flux": "black-forest/flux-1.1-pro",
+    "flux-pro": "black-forest/flux-1.1-pro",
+    "banana": "google/nano-banana",
+    "nano-banana": "google/nano-banana",
+    "banana-pro": "google/nano-banana-pro",
+    "nano-banana-pro": "google/nano-banana-pro",
+}
+# List prices per image in USD, shown when the proxy does not report what was paid.
+LIST_PRICES = {
+    "google/nano-banana": 0.05,
+    "google/nano-banana-pro": 0.10,
+    "openai/dall-e-3": 0.04,
+    "openai/gpt-image-1": 0.02,
+    "black-forest/flux-1.1-pro": 0.04,
+}
+_SIZE = re.compile(r"^\d{2,5}x\d{2,5}$")
+
+
+class ImageError(Exception):
+    pass
+
+
+def _model(parsed: ParsedArgs, default: str) -> str:
+    raw = parsed.options.get("model", default)
+    return MODEL_ALIASES.get(raw.lower(), raw)
+
+
+def _size(parsed: ParsedArgs) -> str:
+    size = parsed.options.get("size", DEFAULT_SIZE).lower()
+    if not _SIZE.match(size):
+        raise UsageError(f"--size must look like 1024x1024, not {size!r}")
+    return size
+
+
+def _proxy_url(ctx: CommandContext) -> str:
+    return (ctx.proxy_url or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}").rstrip("/")
+
+
+def image_input(value: str, option: str) -> str:
+    """A URL or data URI passes through; a local file becomes a data URI."""
+    if value.startswith(("http://", "https://", "data:")):
+        return value
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise UsageError(f"--{option}: no such file {value!r} (give a local image file or an http(s) URL)")
+    if path.stat().st_size > MAX_INPUT_BYTES:
+        raise UsageError(f"--{option}: {value!r} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+    mime = mimetypes.guess_type(path.name)[0] or "image/png"
+    if not mime.startswith("image/"):
+        raise UsageError(f"--{option}: {value!r} is not an image file")
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+async def _post(ctx: CommandContext, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], httpx.Headers]:
+    url = f"{_proxy_url(ctx)}{path}"
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, trust_env=False) as client:
+            response = await client.post(url, json=body)
+    except httpx.HTTPError as exc:
+        raise ImageError(
+            f"the proxy at {_proxy_url(ctx)} did not answer ({type(exc).__name__}); is it running?"
+        ) from None
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = {}
+    if not isinstance(payload, dict):
+        payload = {}
+    if response.status_code >= 400:
+        raise ImageError(_error_text(payload, response.status_code))
+    return payload, response.headers
+
+
+def _error_text(payload: dict[str, Any], status: int) -> str:
+    error = payload.get("error")
+    if isinstance(error, dict):
+        return str(error.get("message") or error)
+    details = payload.get("details")
+    if error and details:
+        return f"{error}: {details}"
+    return str(error or details or f"HTTP {status}")
+
+
+def _price(payload: dict[str, Any], headers: httpx.Headers, model: str) -> tuple[float | None, str]:
+    for raw in (headers.get("x-clawrouter-cost"), payload.get("cost")):
+        try:
+            if raw is not None:
+                return float(raw), "paid"
+        except (TypeError, ValueError):
+            continue
+    price = LIST_PRICES.get(model)
+    return price, "list price" if price is not None else "unknown"
+
+
+def _reply(kind: str, payload: dict[str, Any], headers: httpx.Headers, model: str, size: str) -> CommandReply:
+    raw_items = payload.get("data")
+    items = [i for i in raw_items if isinstance(i, dict)] if isinstance(raw_items, list) else []
+    urls = [str(i["url"]) for i in items if i.get("url")]
+    if not urls:
+        return CommandReply(text=f"{kind} returned no image.", data={"model": model, "size": size}, is_error=True)
+    price, basis = _price(payload, headers, model)
+    price_text = "unknown" if price is None else f"${price:.4f}" + (" (list price)" if basis == "list price" else "")
+    revised = next((str(i["revised_prompt"]) for i in items if i.get("revised_prompt")), None)
+    lines = [*urls]
+    if revised:
+        lines.append(f"Revised prompt: {revised}")
+    lines.append(f"Model: {model} | Size: {size} | Price: {price_text}")
+    data = {"urls": urls, "model": model, "size": size, "price": price, "priceBasis": basis}
+    return CommandReply(text="\n".join(lines), data=data, media=urls)
+
+
+async def img(args: str, ctx: CommandContext) -> CommandReply:
+    parsed = parse_args(args, ("model", "size"))
+    if not parsed.words:
+        raise UsageError("/img needs a prompt")
+    model, size = _model(parsed, DEFAULT_IMAGE_MODEL), _size(parsed)
+    body = {"model": model, "prompt": parsed.text, "size": size, "n": 1}
+    try:
+        payload, headers = await _post(ctx, "/v1/images/generations", body)
+    except ImageError as exc:
+        return CommandReply(text=f"Image generation failed: {exc}", data={"model": model, "size": size}, is_error=True)
+    return _reply("Image generation", payload, headers, model, size)
+
+
+async def img2img(args: str, ctx: CommandContext) -> CommandReply:
+    parsed = parse_args(args, ("image", "mask", "model", "size"))
+    if "image" not in parsed.options:
+        raise UsageError("/img2img needs --image PATH|URL")
+    if not parsed.words:
+        raise UsageError("/img2img needs a prompt saying what to change")
+    model, size = _model(parsed, DEFAULT_EDIT_MODEL), _size(parsed)
+    body: dict[str, Any] = {
+        "model": model,
+        "prompt": parsed.text,
+        "size": size,
+        "n": 1,
+        "image": image_input(parsed.options["image"], "image"),
+    }
+    if "mask" in parsed.options:
+        body["mask"] = image_input(parsed.options["mask"], "mask")
+    try:
+        payload, headers = await _post(ctx, "/v1/images/image2image", body)
+    except ImageError as exc:
+        return CommandReply(text=f"Image editing failed: {exc}", data={"model": model, "size": size}, is_error=True)
+    return _reply("Image editing", payload, headers, model, size)
