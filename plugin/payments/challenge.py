@@ -1,0 +1,159 @@
+"""Reading an upstream 402: the x402 challenge (v2 header or v1 body) and picking the requirement we can pay.
+
+The v2 challenge comes from the ``PAYMENT-REQUIRED`` header (or, failing that, BlockRun's identical
+``WWW-Authenticate: X402 requirements="..."``); a v1 challenge is the JSON body with ``x402Version: 1``.
+Shapes are validated with the official SDK's models; the requirement itself is kept as the raw JSON object
+so that it can be echoed in ``accepted`` exactly as the server sent it (the server matches it field by field).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from x402.http.constants import PAYMENT_REQUIRED_HEADER
+from x402.schemas import PaymentRequired
+from x402.schemas.v1 import PaymentRequiredV1
+
+from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused, classify_payment_failure
+from pyclawrouter.payments.networks import UsdcConfig, atomic_to_usd
+
+_WWW_AUTH_RE = re.compile(r'x402\s+requirements="([^"]+)"', re.IGNORECASE)
+_DIGITS_RE = re.compile(r"^[0-9]{1,30}$")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One entry of ``accepts``: parsed fields for our checks plus the verbatim JSON object."""
+
+    version: int
+    raw: dict[str, Any]
+    scheme: str
+    network: str
+    asset: str
+    amount: int
+    pay_to: str
+    max_timeout_seconds: int
+    extra: dict[str, Any]
+
+    @property
+    def amount_usd(self) -> float:
+        return atomic_to_usd(self.amount)
+
+    def describe(self) -> str:
+        return f"{self.amount} atomic units (${self.amount_usd:.6f}) of {self.asset} on {self.network} to {self.pay_to}"
+
+
+@dataclass(frozen=True)
+class Challenge:
+    version: int
+    requirements: tuple[Requirement, ...]
+    resource: dict[str, Any] | None
+    """v2's top-level ``resource`` object, echoed in the payload."""
+    error: str | None = None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def _decode_b64_json(text: str, where: str) -> dict[str, Any]:
+    try:
+        data = json.loads(base64.b64decode(text.strip(), validate=False))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise PaymentChallengeError(f"The upstream's {where} is not base64-encoded JSON.") from None
+    if not isinstance(data, dict):
+        raise PaymentChallengeError(f"The upstream's {where} is not a JSON object.")
+    return data
+
+
+def _requirement(version: int, raw: dict[str, Any]) -> Requirement:
+    amount_text = raw.get("amount") if version == 2 else raw.get("maxAmountRequired")
+    if not isinstance(amount_text, str) or not _DIGITS_RE.match(amount_text) or int(amount_text) <= 0:
+        raise PaymentChallengeError(f"The upstream's payment requirement has an invalid amount: {amount_text!r:.40}")
+    extra = raw.get("extra")
+    return Requirement(
+        version=version,
+        raw=raw,
+        scheme=str(raw["scheme"]),
+        network=str(raw["network"]),
+        asset=str(raw["asset"]),
+        amount=int(amount_text),
+        pay_to=str(raw["payTo"]),
+        max_timeout_seconds=int(raw["maxTimeoutSeconds"]),
+        extra=dict(extra) if isinstance(extra, dict) else {},
+    )
+
+
+def _from_document(data: dict[str, Any]) -> Challenge:
+    version = data.get("x402Version")
+    try:
+        if version == 2:
+            PaymentRequired.model_validate(data)
+        elif version == 1:
+            PaymentRequiredV1.model_validate(data)
+        else:
+            raise PaymentChallengeError(f"Unsupported x402 version {version!r:.20}.")
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        raise PaymentChallengeError(f"The upstream's x402 challenge is malformed ({problems}).") from None
+    accepts = data["accepts"]
+    if not accepts:
+        raise PaymentChallengeError("The upstream's x402 challenge offers no way to pay (empty accepts).")
+    resource = data.get("resource") if isinstance(data.get("resource"), dict) else None
+    error = data.get("error") if isinstance(data.get("error"), str) else None
+    return Challenge(int(version), tuple(_requirement(int(version), dict(r)) for r in accepts), resource, error)
+
+
+def parse_challenge(headers: Mapping[str, str], body: bytes) -> Challenge:
+    """The x402 challenge of a 402 response: v2 header first, then ``WWW-Authenticate``, then a JSON body."""
+    header = _header(headers, PAYMENT_REQUIRED_HEADER)
+    if header:
+        return _from_document(_decode_b64_json(header, PAYMENT_REQUIRED_HEADER + " header"))
+    auth = _header(headers, "www-authenticate")
+    match = _WWW_AUTH_RE.search(auth or "")
+    if match:
+        return _from_document(_decode_b64_json(match.group(1), "WWW-Authenticate header"))
+    try:
+        data = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict) and data.get("x402Version") in (1, 2) and "accepts" in data:
+        return _from_document(data)
+    failure = classify_payment_failure(402, body)
+    if failure is not None:
+        raise PaymentChallengeError(f"The upstream rejected the payment: {failure.message}", failure=failure)
+    snippet = body[:120].decode("utf-8", "replace") if body else "(empty body)"
+    raise PaymentChallengeError(f"The upstream answered 402 without an x402 payment challenge: {snippet}")
+
+
+def choose_requirement(challenge: Challenge, usdc: UsdcConfig) -> Requirement:
+    """The cheapest ``exact`` USDC requirement on our chain, or :class:`PaymentRefused` saying what was offered."""
+    usable = [
+        r
+        for r in challenge.requirements
+        if r.scheme == "exact" and usdc.accepts_network(r.network) and usdc.accepts_asset(r.asset)
+    ]
+    if usable:
+        return min(usable, key=lambda r: r.amount)
+    offered = "; ".join(r.describe() + f" (scheme {r.scheme})" for r in challenge.requirements[:4])
+    if not any(usdc.accepts_network(r.network) for r in challenge.requirements):
+        why = f"this wallet pays on {usdc.chain} ({usdc.network}) and none of the offers is on that network"
+        reason = "wrong_network"
+    elif not any(usdc.accepts_asset(r.asset) for r in challenge.requirements if usdc.accepts_network(r.network)):
+        why = f"only USDC ({usdc.asset}) is paid and the asset asked for is something else"
+        reason = "wrong_asset"
+    else:
+        why = "only the x402 'exact' scheme is supported"
+        reason = "unsupported_scheme"
+    raise PaymentRefused(f"Refused to pay: the upstream asked for {offered}; {why}.", reason=reason)

@@ -1,0 +1,54 @@
+"""The only money pyclawrouter pays with: USDC on Base and USDC on Solana mainnet.
+
+A challenge for any other network or asset is refused, however it is phrased (v1 names or v2 CAIP-2 ids).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from x402.mechanisms.svm.constants import SOLANA_MAINNET_CAIP2, USDC_MAINNET_ADDRESS
+
+from pyclawrouter.wallet.chain import Chain
+
+USDC_DECIMALS = 6
+ATOMIC_PER_USD = 1_000_000  # 10 ** USDC_DECIMALS
+
+BASE_CHAIN_ID = 8453
+BASE_NETWORK = f"eip155:{BASE_CHAIN_ID}"
+BASE_USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+SOLANA_NETWORK = SOLANA_MAINNET_CAIP2
+SOLANA_USDC = USDC_MAINNET_ADDRESS
+SPL_TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+
+
+@dataclass(frozen=True)
+class UsdcConfig:
+    chain: Chain
+    network: str
+    """The v2 CAIP-2 id; ``v1_network`` is the legacy name for the same chain."""
+    v1_network: str
+    asset: str
+
+    def accepts_network(self, network: str) -> bool:
+        return network in (self.network, self.v1_network)
+
+    def accepts_asset(self, asset: str) -> bool:
+        # EVM addresses are case-insensitive (checksum casing is cosmetic); base58 mints are not.
+        return asset.lower() == self.asset.lower() if self.chain == "base" else asset == self.asset
+
+
+USDC_BY_CHAIN: dict[Chain, UsdcConfig] = {
+    "base": UsdcConfig(chain="base", network=BASE_NETWORK, v1_network="base", asset=BASE_USDC),
+    "solana": UsdcConfig(chain="solana", network=SOLANA_NETWORK, v1_network="solana", asset=SOLANA_USDC),
+}
+
+
+def atomic_to_usd(amount: int) -> float:
+    return amount / ATOMIC_PER_USD
+
+
+def usd_to_atomic_floor(usd: float) -> int:
+    """Whole micro-USDC not exceeding ``usd`` (a ceiling must never round up)."""
+    return int((Decimal(repr(usd)) * ATOMIC_PER_USD).to_integral_value(rounding=ROUND_FLOOR))

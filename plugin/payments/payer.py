@@ -1,0 +1,189 @@
+"""The payer: from an upstream 402 to the header that pays it, with every safety check on the way.
+
+``pay`` parses the challenge, picks our USDC requirement, refuses anything over the ceiling or to an
+unexpected recipient, signs (EIP-3009 on Base, a partially signed transaction on Solana) and returns the
+header to retry with. ``preauthorize`` re-signs a cached Base challenge when it covers the new estimate.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from x402.http.constants import PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER
+
+from pyclawrouter.payments import evm, solana
+from pyclawrouter.payments.challenge import Challenge, Requirement, choose_requirement, parse_challenge
+from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused
+from pyclawrouter.payments.networks import USDC_BY_CHAIN, usd_to_atomic_floor
+from pyclawrouter.payments.pinning import PayToPin
+from pyclawrouter.payments.policy import PaymentPolicy
+from pyclawrouter.payments.preauth import PreauthCache
+from pyclawrouter.payments.settlement import Settlement, settlement
+from pyclawrouter.wallet.chain import Chain
+from pyclawrouter.wallet.model import Wallet
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PaymentAttempt:
+    """A signed payment: send ``headers`` with the retried request."""
+
+    headers: dict[str, str]
+    amount_usd: float
+    amount_atomic: int
+    network: str
+    pay_to: str
+    version: int
+    payer: str = ""
+    nonce: str = ""
+    """EVM: the authorization nonce; Solana: empty (the memo makes the transaction unique)."""
+    preauth: bool = False
+
+
+def _encode(document: dict[str, Any]) -> str:
+    return base64.b64encode(json.dumps(document, separators=(",", ":")).encode("utf-8")).decode("ascii")
+
+
+class Payer:
+    def __init__(
+        self,
+        wallet: Wallet,
+        *,
+        chain: Chain,
+        policy: PaymentPolicy | None = None,
+        solana_rpc_url: str | None = None,
+        expected_pay_to: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if chain == "solana" and wallet.solana_keypair is None:
+            raise PaymentRefused(
+                "The payment chain is Solana but this wallet has no Solana key (no mnemonic). "
+                "Run `pyclawrouter wallet chain solana` to set one up, or switch back to Base.",
+                reason="no_solana_key",
+            )
+        self.wallet = wallet
+        self.chain: Chain = chain
+        self.policy = policy or PaymentPolicy()
+        self.solana_rpc_url = solana_rpc_url or solana.DEFAULT_RPC_URL
+        self._usdc = USDC_BY_CHAIN[chain]
+        self._pin = PayToPin(expected_pay_to)
+        self._preauth = PreauthCache()
+        self._clock = clock
+
+    @property
+    def address(self) -> str:
+        if self.chain == "solana" and self.wallet.solana_address:
+            return self.wallet.solana_address
+        return self.wallet.evm_address
+
+    async def pay(
+        self,
+        *,
+        url: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        estimate_usd: float,
+        model: str | None,
+    ) -> PaymentAttempt:
+        if status != 402:
+            raise PaymentChallengeError(f"Expected a 402 payment challenge, got HTTP {status}.")
+        challenge = parse_challenge(headers, body)
+        requirement = choose_requirement(challenge, self._usdc)
+        self._enforce(requirement, estimate_usd)
+        attempt = await self._sign(challenge, requirement, preauth=False)
+        if self.chain == "base":
+            self._preauth.remember(url, model, challenge, requirement)
+        return attempt
+
+    def preauthorize(self, *, url: str, model: str | None, estimate_usd: float) -> PaymentAttempt | None:
+        """Pay up front from the cached challenge, or ``None`` (Solana, nothing cached, or it would not cover)."""
+        if self.chain != "base":
+            return None
+        cached = self._preauth.lookup(url, model)
+        if cached is None or cached.requirement.amount_usd < estimate_usd:
+            return None
+        try:
+            self._enforce(cached.requirement, estimate_usd)
+        except PaymentRefused:
+            return None
+        return self._sign_evm(cached.challenge, cached.requirement, preauth=True)
+
+    @staticmethod
+    def settlement(headers: Mapping[str, str]) -> Settlement | None:
+        """The settlement receipt of a paid response, if it carries one (never required)."""
+        return settlement(headers)
+
+    def forget_preauth(self, *, url: str, model: str | None) -> None:
+        self._preauth.forget(url, model)
+
+    def _enforce(self, requirement: Requirement, estimate_usd: float) -> None:
+        ceiling = self.policy.ceiling_for(estimate_usd)
+        if requirement.amount > usd_to_atomic_floor(ceiling):
+            raise PaymentRefused(
+                f"Refused to pay ${requirement.amount_usd:.6f} for this request: the ceiling is ${ceiling:.6f} "
+                f"(estimate ${max(estimate_usd, 0.0):.6f}, hard cap ${self.policy.hard_cap_usd:.2f}). "
+                "Raise payments.maxPerRequestUsd if this price is expected.",
+                reason="over_ceiling",
+            )
+        self._pin.check(requirement.network, requirement.pay_to, f"${requirement.amount_usd:.6f}")
+
+    async def _sign(self, challenge: Challenge, requirement: Requirement, *, preauth: bool) -> PaymentAttempt:
+        if self.chain == "base":
+            return self._sign_evm(challenge, requirement, preauth=preauth)
+        keypair = self.wallet.solana_keypair
+        assert keypair is not None  # checked in __init__
+        blockhash = solana.blockhash_from_extra(requirement) or await solana.fetch_latest_blockhash(self.solana_rpc_url)
+        transaction = solana.build_transfer(keypair, requirement, blockhash)
+        attempt = self._attempt(challenge, requirement, {"transaction": transaction}, preauth=preauth, nonce="")
+        log.debug("signed Solana payment of %d to %s", requirement.amount, requirement.pay_to)
+        return attempt
+
+    def _sign_evm(self, challenge: Challenge, requirement: Requirement, *, preauth: bool) -> PaymentAttempt:
+        scheme_payload = evm.sign_authorization(self.wallet.evm_account, requirement, now=int(self._clock()))
+        nonce = str(scheme_payload["authorization"]["nonce"])
+        log.debug("signed Base payment of %d to %s", requirement.amount, requirement.pay_to)
+        return self._attempt(challenge, requirement, scheme_payload, preauth=preauth, nonce=nonce)
+
+    def _attempt(
+        self,
+        challenge: Challenge,
+        requirement: Requirement,
+        scheme_payload: dict[str, Any],
+        *,
+        preauth: bool,
+        nonce: str,
+    ) -> PaymentAttempt:
+        if requirement.version == 2:
+            document: dict[str, Any] = {"x402Version": 2}
+            if challenge.resource is not None:
+                document["resource"] = challenge.resource
+            document["accepted"] = requirement.raw
+            document["payload"] = scheme_payload
+            header = PAYMENT_SIGNATURE_HEADER
+        else:
+            document = {
+                "x402Version": 1,
+                "scheme": requirement.scheme,
+                "network": requirement.network,
+                "payload": scheme_payload,
+            }
+            header = X_PAYMENT_HEADER
+        return PaymentAttempt(
+            headers={header: _encode(document)},
+            amount_usd=requirement.amount_usd,
+            amount_atomic=requirement.amount,
+            network=requirement.network,
+            pay_to=requirement.pay_to,
+            version=requirement.version,
+            payer=self.address,
+            nonce=nonce,
+            preauth=preauth,
+        )

@@ -1,0 +1,41 @@
+"""The loaded wallet: addresses to show, signers to pay with, and no way to print a secret by accident."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from eth_account.signers.local import LocalAccount
+from solders.keypair import Keypair
+
+WalletSource = Literal["saved", "env", "generated", "recovered"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Wallet:
+    evm_address: str
+    """Checksummed EVM address (Base)."""
+    solana_address: str | None
+    """Base58 Solana address, when a mnemonic exists."""
+    evm_account: LocalAccount = field(repr=False)
+    solana_keypair: Keypair | None = field(repr=False)
+    has_mnemonic: bool
+    source: WalletSource = "saved"
+    """Where the EVM key came from: the saved file, ``BLOCKRUN_WALLET_KEY``, or just generated/recovered."""
+    home: Path | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Wallet(evm_address={self.evm_address!r}, solana_address={self.solana_address!r}, "
+            f"has_mnemonic={self.has_mnemonic}, source={self.source!r})"
+        )
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str | tuple[object, ...]:  # pickling would copy key material into who knows where
+        raise TypeError("Wallet objects hold private keys and cannot be pickled")
+
+    def private_key_hex(self) -> str:
+        """The EVM private key (``0x`` + 64 hex). Only for an explicit, owner-only export."""
+        return "0x" + bytes(self.evm_account.key).hex()

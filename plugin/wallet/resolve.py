@@ -1,0 +1,104 @@
+"""Finding the wallet (ClawRouter's order, reference §6.2) and the few operations that create key files.
+
+1. ``wallet.key`` in the state directory (malformed → error naming the file, never a new wallet);
+2. ``BLOCKRUN_WALLET_KEY`` (set but malformed → error, never a silent new wallet);
+3. generate a 24-word mnemonic, derive both keys, write ``mnemonic`` then ``wallet.key``.
+
+A valid ``mnemonic`` next to a missing ``wallet.key`` is not a reason to generate: the user is told to run
+``pyclawrouter wallet recover``. The Solana key always comes from the ``mnemonic`` file when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyclawrouter.paths import mnemonic_file, wallet_key_file
+from pyclawrouter.wallet import keys, store
+from pyclawrouter.wallet.errors import NoWalletError, WalletError
+from pyclawrouter.wallet.model import Wallet, WalletSource
+
+ENV_KEY = "BLOCKRUN_WALLET_KEY"
+
+
+def _build(home: Path, private_key: str, mnemonic: str | None, source: WalletSource) -> Wallet:
+    account = keys.evm_account(private_key)
+    keypair = keys.solana_keypair_from_mnemonic(mnemonic) if mnemonic else None
+    return Wallet(
+        evm_address=account.address,
+        solana_address=str(keypair.pubkey()) if keypair else None,
+        evm_account=account,
+        solana_keypair=keypair,
+        has_mnemonic=mnemonic is not None,
+        source=source,
+        home=home,
+    )
+
+
+def _env_key(env: Mapping[str, str]) -> str | None:
+    raw = env.get(ENV_KEY, "").strip()
+    if not raw:
+        return None
+    if not keys.is_valid_private_key(raw):
+        raise WalletError(f"{ENV_KEY} is set but is not a private key (expected 0x followed by 64 hex digits).")
+    return raw
+
+
+def load_wallet(home: Path, env: Mapping[str, str]) -> Wallet:
+    """The existing wallet (saved file, then environment). Never generates; :class:`NoWalletError` if none."""
+    saved = store.read_private_key(home)
+    mnemonic = store.read_mnemonic(home)
+    if saved is not None:
+        return _build(home, saved, mnemonic, "saved")
+    from_env = _env_key(env)
+    if from_env is not None:
+        return _build(home, from_env, mnemonic, "env")
+    if mnemonic is not None:
+        raise NoWalletError(
+            f"Found {mnemonic_file(home)} but no {wallet_key_file(home)}. "
+            "Run `pyclawrouter wallet recover` to derive the key from the mnemonic."
+        )
+    raise NoWalletError(f"No wallet found in {home}. Run `pyclawrouter wallet` to create one, or set {ENV_KEY}.")
+
+
+def load_or_create_wallet(home: Path, env: Mapping[str, str]) -> Wallet:
+    """The existing wallet, or a newly generated one when there is nothing at all (reference §6.2)."""
+    try:
+        return load_wallet(home, env)
+    except NoWalletError:
+        if store.read_mnemonic(home) is not None:
+            raise
+    phrase = keys.generate_mnemonic()
+    private_key = keys.evm_key_from_mnemonic(phrase)
+    try:
+        store.save_mnemonic(home, phrase)
+        store.save_private_key(home, private_key)
+    except WalletError:
+        # Another process may have created the wallet at the same moment: use theirs if it is complete.
+        return load_wallet(home, env)
+    return _build(home, private_key, phrase, "generated")
+
+
+def recover_wallet(home: Path) -> Wallet:
+    """Derive ``wallet.key`` from an existing ``mnemonic`` (refuses when the key exists or there is no mnemonic)."""
+    if store.read_private_key(home) is not None:
+        raise WalletError(f"{wallet_key_file(home)} already exists; nothing to recover.")
+    phrase = store.read_mnemonic(home)
+    if phrase is None:
+        raise WalletError(f"No mnemonic at {mnemonic_file(home)}; cannot recover a key without it.")
+    private_key = keys.evm_key_from_mnemonic(phrase)
+    store.save_private_key(home, private_key)
+    return _build(home, private_key, phrase, "recovered")
+
+
+def setup_solana(home: Path, env: Mapping[str, str]) -> tuple[Wallet, bool]:
+    """Give an EVM-only wallet a Solana key (a new mnemonic; the EVM key is unchanged).
+
+    Returns the wallet and whether a mnemonic was created. Note, as ClawRouter does, that ``wallet recover``
+    from this new mnemonic would derive a *different* EVM key than the saved one.
+    """
+    wallet = load_wallet(home, env)
+    if wallet.has_mnemonic:
+        return wallet, False
+    store.save_mnemonic(home, keys.generate_mnemonic())
+    return load_wallet(home, env), True

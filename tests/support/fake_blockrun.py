@@ -1,0 +1,754 @@
+"""A local fake of BlockRun's pay-per-request API, whose payment checks are done by the official x402 SDK.
+
+Every later test that needs "the upstream" uses this. In short::
+
+    fake = FakeBlockRun()                          # Base, offline stub facilitator, x402 v2
+    fake.backend.fund(wallet.evm_address, 5_000_000)   # 5 USDC
+    # in-process:  httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app), base_url="http://fake")
+    # real port:   with serve(fake.app) as url: ...   (tests.support.server)
+
+What it does for ``POST /v1/chat/completions`` (also ``/api/v1/...``; images alike):
+
+1. prices the request from its body (:meth:`FakeBlockRun.price`), deterministic, in micro-USDC;
+2. without a payment header answers 402 like BlockRun: ``PAYMENT-REQUIRED`` + ``WWW-Authenticate: X402
+   requirements="…"`` and ``{"error": "Payment Required"}`` (or, with ``challenge_version=1``, the v1 JSON body);
+3. with ``PAYMENT-SIGNATURE``/``X-PAYMENT`` asks the SDK's ``x402ResourceServer`` (with an in-process SDK
+   ``x402Facilitator``) to match, verify and settle; a mismatch or failure is a 402 in BlockRun's error shape
+   (EVM ``details`` form or Solana ``code``/``debug`` form), never a fresh challenge;
+4. answers like an OpenAI-compatible model (JSON, or SSE chunk by chunk with a final usage chunk) and returns
+   the settlement in ``PAYMENT-RESPONSE`` and ``X-PAYMENT-RESPONSE``.
+
+Free models (``free_models``, default ``nvidia/gpt-oss-120b``) are answered without payment. Faults are
+injected with :meth:`FakeBlockRun.inject` (or the helpers ``fail_status``, ``fail_payment``, ``hang``,
+``drop_stream``, ``degrade``). Everything paid, settled or rejected is recorded in ``payments``; every
+request in ``requests``. ``/rpc`` is a minimal JSON-RPC for balance reads against the back end's ledger.
+
+Run it as a server: ``python -m tests.support.fake_blockrun --port 9402 [--chain base|solana]
+[--backend stub|anvil|litesvm] [--v1] [--default-balance 5000000]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import math
+import struct
+import threading
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from x402 import x402Facilitator, x402ResourceServer
+from x402.http.utils import (
+    decode_payment_signature_header,
+    encode_payment_required_header,
+    encode_payment_response_header,
+)
+from x402.mechanisms.evm.exact import register_exact_evm_server
+from x402.mechanisms.svm.exact import register_exact_svm_server
+from x402.schemas import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse
+from x402.schemas.v1 import PaymentPayloadV1, PaymentRequiredV1, PaymentRequirementsV1
+
+from tests.support.backends import PaymentBackend, StubEvmBackend
+
+FREE_MODELS = frozenset({"nvidia/gpt-oss-120b"})
+DEFAULT_MODELS = (
+    "nvidia/gpt-oss-120b",
+    "google/gemini-2.5-flash",
+    "deepseek/deepseek-chat",
+    "openai/gpt-4o-mini",
+    "anthropic/claude-sonnet-4.6",
+    "openai/gpt-image-1",
+)
+FLAT_FEE = 1000
+"""Every paid request costs at least $0.001 (BlockRun's flat fee / the CDP facilitator minimum)."""
+DEFAULT_PRICE_PER_TOKEN = (1.0, 5.0)
+"""(input, output) in micro-USDC per token, i.e. USD per million tokens."""
+IMAGE_PRICE = 40_000
+
+FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
+PaymentErrorKind = Literal["insufficient_funds", "invalid_payload", "simulation_failed", "expired", "settlement_failed"]
+
+
+@dataclass
+class Fault:
+    """One injected failure.
+
+    ``kind``: ``status`` (answer ``status`` with ``body``), ``payment_error`` (BlockRun's payment error body
+    for ``payment_error``), ``hang`` (sleep ``delay_s``, bounded by the fake's ``max_hang_s``, then answer
+    normally), ``drop_stream`` (send ``after_chunks`` SSE chunks, then drop the connection; a JSON request is
+    dropped before any byte), ``degraded`` (200 whose content is an overloaded placeholder).
+    ``model``: only requests for this model (``None``: any). ``times``: how many requests it hits (``None``:
+    every one). ``stage``: ``"work"`` hits a request that is paid (verified, not settled, so no money moves)
+    or free; ``"request"`` hits any request before the payment check, including unpaid ones.
+    """
+
+    kind: FaultKind
+    status: int = 500
+    body: dict[str, Any] | str | None = None
+    model: str | None = None
+    times: int | None = 1
+    stage: Literal["work", "request"] = "work"
+    delay_s: float = 0.0
+    after_chunks: int = 2
+    payment_error: PaymentErrorKind = "insufficient_funds"
+    path: str | None = None
+    """Only requests whose path ends with this (e.g. ``/images/generations``)."""
+
+
+@dataclass
+class PaymentRecord:
+    outcome: Literal["settled", "verified", "rejected"]
+    version: int
+    network: str
+    amount: int
+    pay_to: str
+    payer: str | None
+    model: str | None
+    path: str
+    reason: str | None = None
+    transaction: str | None = None
+    header: str | None = None
+
+
+@dataclass
+class RequestRecord:
+    path: str
+    model: str | None
+    price: int
+    paid: bool
+    status: int = 0
+    stream: bool = False
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (32, 160, 96)) -> bytes:
+    """A valid PNG of one colour (a few dozen bytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    row = b"\x00" + bytes(rgb) * width
+    raw = zlib.compress(row * height)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def _max_tokens(body: dict[str, Any]) -> int:
+    for key in ("max_completion_tokens", "max_tokens"):
+        value = body.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    return 1024
+
+
+class FakeBlockRun:
+    def __init__(
+        self,
+        backend: PaymentBackend | None = None,
+        *,
+        challenge_version: int = 2,
+        free_models: frozenset[str] | set[str] = FREE_MODELS,
+        models: tuple[str, ...] = DEFAULT_MODELS,
+        model_prices: dict[str, tuple[float, float]] | None = None,
+        image_price: int = IMAGE_PRICE,
+        settle_header_on_stream: bool = True,
+        max_hang_s: float = 30.0,
+        max_timeout_seconds: int = 300,
+    ) -> None:
+        self.backend: PaymentBackend = backend or StubEvmBackend()
+        self.challenge_version = challenge_version
+        self.free_models = frozenset(free_models)
+        self.models = models
+        self.model_prices = dict(model_prices or {})
+        self.image_price = image_price
+        self.settle_header_on_stream = settle_header_on_stream
+        self.max_hang_s = max_hang_s
+        self.max_timeout_seconds = max_timeout_seconds
+        self.include_blockhash = True
+        """Solana: put ``extra.recentBlockhash`` in requirements (False: the client must ask its RPC)."""
+        self.reply: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        """Optional: body -> assistant ``message`` dict (content, tool_calls...) instead of the canned reply."""
+        self.image_mode: Literal["b64_json", "url"] = "b64_json"
+        self.payments: list[PaymentRecord] = []
+        self.requests: list[RequestRecord] = []
+        self.faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._images: dict[str, bytes] = {}
+
+        self.facilitator = x402Facilitator()
+        self.backend.register(self.facilitator)
+        self.server = x402ResourceServer(self.facilitator)
+        if self.backend.chain == "base":
+            register_exact_evm_server(self.server, self.backend.network)
+        else:
+            register_exact_svm_server(self.server, self.backend.network)
+        self.server.initialize()
+        self.app = self._build_app()
+
+    # ----------------------------------------------------------------------------------------- test API
+
+    def inject(self, fault: Fault) -> Fault:
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def fail_status(self, status: int, *, body: dict[str, Any] | str | None = None, **kw: Any) -> Fault:
+        default = {"error": {"message": f"fake upstream error {status}", "type": "upstream_error"}}
+        return self.inject(Fault("status", status=status, body=body if body is not None else default, **kw))
+
+    def fail_payment(self, kind: PaymentErrorKind = "insufficient_funds", **kw: Any) -> Fault:
+        return self.inject(Fault("payment_error", payment_error=kind, **kw))
+
+    def hang(self, seconds: float, **kw: Any) -> Fault:
+        return self.inject(Fault("hang", delay_s=seconds, **kw))
+
+    def drop_stream(self, after_chunks: int = 2, **kw: Any) -> Fault:
+        return self.inject(Fault("drop_stream", after_chunks=after_chunks, **kw))
+
+    def degrade(self, **kw: Any) -> Fault:
+        return self.inject(Fault("degraded", **kw))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    @property
+    def settled(self) -> list[PaymentRecord]:
+        return [p for p in self.payments if p.outcome == "settled"]
+
+    @property
+    def rejected(self) -> list[PaymentRecord]:
+        return [p for p in self.payments if p.outcome == "rejected"]
+
+    def price(self, path: str, body: dict[str, Any]) -> int:
+        """Micro-USDC for this request: flat fee + input bytes/4 and max output tokens at the model's price."""
+        if path.endswith("/images/generations") or path.endswith("/images/image2image"):
+            n = body.get("n") if isinstance(body.get("n"), int) else 1
+            return self.image_price * max(1, int(n))
+        model = str(body.get("model") or "")
+        price_in, price_out = self.model_prices.get(model, DEFAULT_PRICE_PER_TOKEN)
+        input_tokens = math.ceil(len(json.dumps(body.get("messages", []))) / 4)
+        return FLAT_FEE + math.ceil(input_tokens * price_in + _max_tokens(body) * price_out)
+
+    # ----------------------------------------------------------------------------------------- x402
+
+    def _extra(self) -> dict[str, Any]:
+        extra = dict(self.backend.requirement_extra())
+        if not self.include_blockhash:
+            extra.pop("recentBlockhash", None)
+        return extra
+
+    def _requirements(self, amount: int) -> PaymentRequirements:
+        return PaymentRequirements(
+            scheme="exact",
+            network=self.backend.network,
+            asset=self.backend.asset,
+            amount=str(amount),
+            pay_to=self.backend.pay_to,
+            max_timeout_seconds=self.max_timeout_seconds,
+            extra=self._extra(),
+        )
+
+    def _requirements_v1(self, amount: int, url: str) -> PaymentRequirementsV1:
+        return PaymentRequirementsV1(
+            scheme="exact",
+            network=self.backend.v1_network,
+            max_amount_required=str(amount),
+            resource=url,
+            description="BlockRun AI API call",
+            mime_type="application/json",
+            pay_to=self.backend.pay_to,
+            max_timeout_seconds=self.max_timeout_seconds,
+            asset=self.backend.asset,
+            extra=self.backend.requirement_extra(),
+        )
+
+    def _challenge(self, amount: int, url: str) -> Response:
+        if self.challenge_version == 1:
+            document = PaymentRequiredV1(error="Payment Required", accepts=[self._requirements_v1(amount, url)])
+            return JSONResponse(document.model_dump(by_alias=True, exclude_none=True), status_code=402)
+        required = PaymentRequired(
+            error="Payment Required",
+            resource=ResourceInfo(url=url, description="BlockRun AI API call", mime_type="application/json"),
+            accepts=[self._requirements(amount)],
+        )
+        encoded = encode_payment_required_header(required)
+        headers = {"PAYMENT-REQUIRED": encoded, "WWW-Authenticate": f'X402 requirements="{encoded}"'}
+        return JSONResponse({"error": "Payment Required"}, status_code=402, headers=headers)
+
+    def _verification_failed(self, reason: str, message: str | None, payer: str | None) -> Response:
+        if self.backend.chain == "solana":
+            body: dict[str, Any] = {
+                "error": "Payment verification failed",
+                "code": "PAYMENT_INVALID",
+                "debug": reason + (f": {message}" if message else ""),
+                "payer": payer,
+            }
+        else:
+            inner = json.dumps({"invalidReason": reason, "invalidMessage": message or reason, "payer": payer})
+            body = {"error": "Payment verification failed", "details": f"Verification failed: {inner}\n"}
+        return JSONResponse(body, status_code=402)
+
+    def _payment_error_body(self, kind: PaymentErrorKind, amount: int, payer: str | None) -> dict[str, Any]:
+        if kind == "settlement_failed":
+            return {"error": "Payment settlement failed", "details": "Settlement failed: transaction reverted"}
+        reasons = {
+            "insufficient_funds": "insufficient_funds",
+            "invalid_payload": "invalid_payload",
+            "simulation_failed": "transaction_simulation_failed",
+            "expired": "expired"
+            if self.backend.chain == "solana"
+            else "invalid_exact_evm_payload_authorization_valid_before",
+        }
+        if self.backend.chain == "solana":
+            return {
+                "error": "Payment verification failed",
+                "code": "PAYMENT_INVALID",
+                "debug": reasons[kind],
+                "payer": payer,
+            }
+        message = f"insufficient balance: 251 < {amount}" if kind == "insufficient_funds" else reasons[kind]
+        inner = json.dumps({"invalidReason": reasons[kind], "invalidMessage": message, "payer": payer})
+        return {"error": "Payment verification failed", "details": f"Verification failed: {inner}\n"}
+
+    async def _check_payment(
+        self, header: str, amount: int, url: str, path: str, model: str | None
+    ) -> tuple[Any, Any, str | None] | Response:
+        """(payload, requirements, payer) when the SDK says the payment is valid, else the 402 to send."""
+        try:
+            payload = decode_payment_signature_header(header)
+        except Exception as exc:
+            self._record("rejected", 0, None, amount, path, model, f"undecodable header: {exc}", header=header)
+            return self._verification_failed("invalid_payload", "payment header is not valid x402", None)
+        requirements: PaymentRequirements | PaymentRequirementsV1 | None
+        if isinstance(payload, PaymentPayloadV1):
+            candidate = self._requirements_v1(amount, url)
+            same = payload.scheme == candidate.scheme and payload.network == candidate.network
+            requirements = candidate if same and self.challenge_version == 1 else None
+            version = 1
+        else:
+            assert isinstance(payload, PaymentPayload)
+            requirements = self.server.find_matching_requirements([self._requirements(amount)], payload)
+            version = 2
+        if requirements is None:
+            self._record("rejected", version, None, amount, path, model, "no_matching_requirements", header=header)
+            return self._verification_failed(
+                "invalid_payload", "payment does not match this request's price or terms", None
+            )
+        result = await self.server.verify_payment(payload, requirements)
+        if not result.is_valid:
+            reason = result.invalid_reason or "invalid_payload"
+            self._record("rejected", version, result.payer, amount, path, model, reason, header=header)
+            return self._verification_failed(reason, result.invalid_message, result.payer)
+        return payload, requirements, result.payer
+
+    async def _settle(
+        self, payload: Any, requirements: Any, payer: str | None, amount: int, path: str, model: str | None
+    ) -> SettleResponse:
+        result = await self.server.settle_payment(payload, requirements)
+        outcome: Literal["settled", "rejected"] = "settled" if result.success else "rejected"
+        self._record(
+            outcome,
+            payload.x402_version,
+            payer or result.payer,
+            amount,
+            path,
+            model,
+            None if result.success else result.error_reason,
+            result.transaction,
+        )
+        return result
+
+    def _record(
+        self,
+        outcome: Literal["settled", "verified", "rejected"],
+        version: int,
+        payer: str | None,
+        amount: int,
+        path: str,
+        model: str | None,
+        reason: str | None = None,
+        transaction: str | None = None,
+        header: str | None = None,
+    ) -> None:
+        with self._lock:
+            self.payments.append(
+                PaymentRecord(
+                    outcome,
+                    version,
+                    self.backend.network,
+                    amount,
+                    self.backend.pay_to,
+                    payer,
+                    model,
+                    path,
+                    reason,
+                    transaction or None,
+                    header,
+                )
+            )
+
+    # ----------------------------------------------------------------------------------------- faults
+
+    def _take_fault(self, stage: str, model: str | None, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.stage != stage or (fault.model is not None and fault.model != model):
+                    continue
+                if fault.path is not None and not path.endswith(fault.path):
+                    continue
+                if fault.times is not None:
+                    if fault.times <= 0:
+                        continue
+                    fault.times -= 1
+                return fault
+        return None
+
+    async def _apply_fault(
+        self, fault: Fault, body: dict[str, Any], amount: int, payer: str | None, path: str
+    ) -> Response | None:
+        if fault.kind == "status":
+            content = fault.body if fault.body is not None else {"error": "fake failure"}
+            if isinstance(content, str):
+                return Response(content, status_code=fault.status, media_type="text/plain")
+            return JSONResponse(content, status_code=fault.status)
+        if fault.kind == "payment_error":
+            status = 500 if fault.status == 500 and fault.payment_error == "settlement_failed" else 402
+            return JSONResponse(self._payment_error_body(fault.payment_error, amount, payer), status_code=status)
+        if fault.kind == "hang":
+            await asyncio.sleep(min(fault.delay_s, self.max_hang_s))
+            return None
+        if fault.kind == "degraded":
+            message = {
+                "role": "assistant",
+                "content": "The AI service is temporarily overloaded. Please try again in a moment.",
+            }
+            return JSONResponse(self._completion(body, message))
+        return None  # drop_stream is handled while streaming
+
+    # ----------------------------------------------------------------------------------------- answers
+
+    def _message(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.reply is not None:
+            return self.reply(body)
+        last_user = ""
+        for message in reversed(body.get("messages") or []):
+            if isinstance(message, dict) and message.get("role") == "user":
+                content = message.get("content")
+                last_user = content if isinstance(content, str) else json.dumps(content)[:200]
+                break
+        return {"role": "assistant", "content": f"Fake reply from {body.get('model')}: {last_user[:80]}"}
+
+    def _completion(self, body: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+        prompt_tokens = math.ceil(len(json.dumps(body.get("messages", []))) / 4)
+        completion_tokens = max(1, len(str(message.get("content") or "").split()))
+        return {
+            "id": f"chatcmpl-fake-{next(self._ids)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+    def _sse(
+        self, completion: dict[str, Any], drop_after: int | None, on_done: Callable[[], Any] | None
+    ) -> AsyncIterator[bytes]:
+        base = {
+            "id": completion["id"],
+            "object": "chat.completion.chunk",
+            "created": completion["created"],
+            "model": completion["model"],
+        }
+        message = completion["choices"][0]["message"]
+        words = str(message.get("content") or "").split(" ")
+        chunks: list[dict[str, Any]] = [
+            {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+        ]
+        for i, word in enumerate(words):
+            piece = word if i == 0 else " " + word
+            chunks.append({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+        if message.get("tool_calls"):
+            calls = [{**c, "index": i} for i, c in enumerate(message["tool_calls"])]
+            chunks.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": calls}, "finish_reason": None}]})
+        chunks.append(
+            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": completion["choices"][0]["finish_reason"]}]}
+        )
+        chunks.append({**base, "choices": [], "usage": completion["usage"]})
+
+        async def generate() -> AsyncIterator[bytes]:
+            for sent, chunk in enumerate(chunks):
+                if drop_after is not None and sent >= drop_after:
+                    raise ConnectionResetError("fake upstream dropped the stream")
+                yield f"data: {json.dumps(chunk)}\n\n".encode()
+                await asyncio.sleep(0)
+            if on_done is not None:
+                await on_done()
+            yield b"data: [DONE]\n\n"
+
+        return generate()
+
+    def _images(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        n = body.get("n") if isinstance(body.get("n"), int) else 1
+        mode = "url" if body.get("response_format") == "url" or self.image_mode == "url" else "b64_json"
+        data = []
+        for i in range(max(1, int(n))):
+            png = tiny_png(rgb=(40 * i % 256, 160, 96))
+            if mode == "url":
+                name = f"fake-{next(self._ids)}.png"
+                self._images[name] = png
+                data.append({"url": f"{base_url}/images/{name}", "revised_prompt": body.get("prompt")})
+            else:
+                data.append({"b64_json": base64.b64encode(png).decode(), "revised_prompt": body.get("prompt")})
+        return {"created": int(time.time()), "data": data}
+
+    # ----------------------------------------------------------------------------------------- routes
+
+    async def _paid(self, request: Request) -> Response:
+        path = request.url.path
+        try:
+            body = json.loads(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError
+        except ValueError:
+            return JSONResponse(
+                {"error": {"message": "body must be a JSON object", "type": "invalid_request_error"}}, 400
+            )
+        model = body.get("model") if isinstance(body.get("model"), str) else None
+        amount = self.price(path, body)
+        record = RequestRecord(path, model, amount, paid=False, stream=bool(body.get("stream")), body=body)
+        with self._lock:
+            self.requests.append(record)
+        response = await self._handle(request, body, model, amount, path, record)
+        record.status = response.status_code
+        return response
+
+    async def _handle(
+        self, request: Request, body: dict[str, Any], model: str | None, amount: int, path: str, record: RequestRecord
+    ) -> Response:
+        early = self._take_fault("request", model, path)
+        if early is not None:
+            answer = await self._apply_fault(early, body, amount, None, path)
+            if answer is not None:
+                return answer
+        url = str(request.url)
+        free = model in self.free_models and path.endswith("/chat/completions")
+        checked: tuple[Any, Any, str | None] | None = None
+        if not free:
+            header = request.headers.get("payment-signature") or request.headers.get("x-payment")
+            if not header:
+                return self._challenge(amount, url)
+            result = await self._check_payment(header, amount, url, path, model)
+            if isinstance(result, Response):
+                return result
+            checked = result
+            record.paid = True
+        payer = checked[2] if checked else None
+        fault = self._take_fault("work", model, path)
+        drop_after: int | None = None
+        if fault is not None:
+            if fault.kind == "drop_stream":
+                drop_after = fault.after_chunks
+                if not body.get("stream"):
+                    raise ConnectionResetError("fake upstream dropped the connection")
+            else:
+                answer = await self._apply_fault(fault, body, amount, payer, path)
+                if answer is not None:
+                    if checked is not None:
+                        self._record(
+                            "verified", checked[0].x402_version, payer, amount, path, model, "not settled: fault"
+                        )
+                    return answer
+
+        async def settle() -> SettleResponse | None:
+            if checked is None:
+                return None
+            return await self._settle(checked[0], checked[1], payer, amount, path, model)
+
+        def receipt_headers(settlement: SettleResponse | None) -> dict[str, str]:
+            if settlement is None:
+                return {}
+            encoded = encode_payment_response_header(settlement)
+            return {"PAYMENT-RESPONSE": encoded, "X-PAYMENT-RESPONSE": encoded}
+
+        def settle_failed(settlement: SettleResponse | None) -> Response | None:
+            if settlement is not None and not settlement.success:
+                details = f"Settlement failed: {settlement.error_reason}: {settlement.error_message or ''}"
+                return JSONResponse({"error": "Payment settlement failed", "details": details}, status_code=402)
+            return None
+
+        if path.endswith("/images/generations") or path.endswith("/images/image2image"):
+            answer_body = self._images(body, str(request.base_url).rstrip("/"))
+            settlement = await settle()
+            return settle_failed(settlement) or JSONResponse(answer_body, headers=receipt_headers(settlement))
+
+        completion = self._completion(body, self._message(body))
+        if body.get("stream"):
+            headers: dict[str, str] = {"Cache-Control": "no-cache"}
+            on_done: Callable[[], Any] | None = None
+            if self.settle_header_on_stream or drop_after is not None:
+                if drop_after is None:
+                    settlement = await settle()
+                    failed = settle_failed(settlement)
+                    if failed is not None:
+                        return failed
+                    headers.update(receipt_headers(settlement))
+            else:
+
+                async def on_done() -> None:
+                    await settle()
+
+            return StreamingResponse(
+                self._sse(completion, drop_after, on_done), media_type="text/event-stream", headers=headers
+            )
+        settlement = await settle()
+        return settle_failed(settlement) or JSONResponse(completion, headers=receipt_headers(settlement))
+
+    async def _models(self, request: Request) -> Response:
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": m.split("/")[0]} for m in self.models]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def _image_file(self, request: Request) -> Response:
+        png = self._images.get(request.path_params["name"])
+        return Response(png, media_type="image/png") if png is not None else Response(status_code=404)
+
+    async def _rpc(self, request: Request) -> Response:
+        """Just enough JSON-RPC for balance reads: ``eth_call balanceOf``/``eth_chainId`` (Base) and
+        ``getTokenAccountsByOwner``/``getLatestBlockhash``/``getBalance`` (Solana)."""
+        call = await request.json()
+        method, params = call.get("method"), call.get("params") or []
+
+        def ok(result: Any) -> Response:
+            return JSONResponse({"jsonrpc": "2.0", "id": call.get("id"), "result": result})
+
+        if method == "eth_chainId":
+            return ok("0x2105")
+        if method == "eth_blockNumber":
+            return ok("0x1")
+        if method == "eth_call":
+            data = str(params[0].get("data") or params[0].get("input") or "")
+            if data.startswith("0x70a08231"):
+                address = "0x" + data[-40:]
+                return ok("0x" + self.backend.balance(address).to_bytes(32, "big").hex())
+        if method == "getTokenAccountsByOwner":
+            owner = str(params[0])
+            amount = self.backend.balance(owner)
+            info = {
+                "tokenAmount": {"amount": str(amount), "decimals": 6, "uiAmountString": str(amount / 1e6)},
+                "mint": self.backend.asset,
+                "owner": owner,
+            }
+            account = {"data": {"parsed": {"info": info, "type": "account"}, "program": "spl-token"}}
+            return ok({"context": {"slot": 1}, "value": [{"pubkey": owner, "account": account}]})
+        if method == "getLatestBlockhash":
+            extra = self.backend.requirement_extra()
+            return ok(
+                {
+                    "context": {"slot": 1},
+                    "value": {"blockhash": extra.get("recentBlockhash"), "lastValidBlockHeight": 10**6},
+                }
+            )
+        if method == "getBalance":
+            return ok({"context": {"slot": 1}, "value": 10**9})
+        return JSONResponse(
+            {"jsonrpc": "2.0", "id": call.get("id"), "error": {"code": -32601, "message": f"unsupported {method}"}}
+        )
+
+    def _build_app(self) -> Starlette:
+        routes = []
+        for prefix in ("", "/api"):
+            routes += [
+                Route(f"{prefix}/v1/chat/completions", self._paid, methods=["POST"]),
+                Route(f"{prefix}/v1/images/generations", self._paid, methods=["POST"]),
+                Route(f"{prefix}/v1/images/image2image", self._paid, methods=["POST"]),
+                Route(f"{prefix}/v1/models", self._models, methods=["GET"]),
+            ]
+        routes += [
+            Route("/images/{name}", self._image_file, methods=["GET"]),
+            Route("/rpc", self._rpc, methods=["POST"]),
+            Route("/health", lambda r: JSONResponse({"status": "ok", "chain": self.backend.chain}), methods=["GET"]),
+        ]
+        return Starlette(routes=routes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from tests.support.server import run_forever
+
+    parser = argparse.ArgumentParser(prog="python -m tests.support.fake_blockrun", description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9402)
+    parser.add_argument("--chain", choices=("base", "solana"), default="base")
+    parser.add_argument("--backend", choices=("stub", "anvil", "litesvm"), default="stub")
+    parser.add_argument("--v1", action="store_true", help="answer with x402 v1 challenges (JSON body)")
+    parser.add_argument(
+        "--default-balance",
+        type=int,
+        default=100_000_000,
+        help="micro-USDC every new payer starts with (stub back ends; default 100 USDC)",
+    )
+    parser.add_argument(
+        "--fund",
+        action="append",
+        default=[],
+        metavar="ADDRESS=MICRO_USDC",
+        help="fund an address (anvil/litesvm; repeatable)",
+    )
+    args = parser.parse_args(argv)
+
+    from tests.support import backends
+
+    with contextlib.ExitStack() as stack:
+        backend: PaymentBackend
+        if args.backend == "anvil":
+            from tests.support.anvil import AnvilChain, find_anvil
+
+            binary = find_anvil()
+            if binary is None:
+                parser.error("anvil not found: npm install --prefix tests/support/.tools @foundry-rs/anvil")
+            anvil = stack.enter_context(AnvilChain(binary))
+            backend = backends.AnvilEvmBackend(anvil)
+            print(f"anvil RPC: {anvil.url}", flush=True)
+        elif args.backend == "litesvm" or (args.chain == "solana" and args.backend != "stub"):
+            backend = backends.LiteSvmBackend()
+        elif args.chain == "solana":
+            backend = backends.StubSolanaBackend(default_balance=args.default_balance)
+        else:
+            backend = backends.StubEvmBackend(default_balance=args.default_balance)
+        for item in args.fund:
+            address, _, amount = item.partition("=")
+            backend.fund(address, int(amount))
+        fake = FakeBlockRun(backend, challenge_version=1 if args.v1 else 2)
+        print(
+            f"fake BlockRun ({backend.chain}, {args.backend}) on http://{args.host}:{args.port}/api "
+            f"balance RPC http://{args.host}:{args.port}/rpc",
+            flush=True,
+        )
+        run_forever(fake.app, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

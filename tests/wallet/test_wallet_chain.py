@@ -1,0 +1,37 @@
+"""Payment chain: CLAWROUTER_PAYMENT_CHAIN, then the saved file, then Base."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from pyclawrouter.wallet import WalletError, resolve_chain, set_chain
+
+
+def test_default_is_base(tmp_path: Path) -> None:
+    assert resolve_chain(tmp_path, {}) == "base"
+
+
+def test_saved_choice_then_environment_override(tmp_path: Path) -> None:
+    assert set_chain(tmp_path, "Solana") == "solana"
+    assert (tmp_path / "payment-chain").read_text() == "solana\n"
+    assert stat.S_IMODE((tmp_path / "payment-chain").stat().st_mode) == 0o600
+    assert resolve_chain(tmp_path, {}) == "solana"
+    assert resolve_chain(tmp_path, {"CLAWROUTER_PAYMENT_CHAIN": "base"}) == "base"
+    set_chain(tmp_path, "base")
+    assert resolve_chain(tmp_path, {"CLAWROUTER_PAYMENT_CHAIN": " SOLANA "}) == "solana"
+
+
+def test_clawrouter_file_with_unknown_value_means_base(tmp_path: Path) -> None:
+    (tmp_path / "payment-chain").write_text("ethereum\n")
+    assert resolve_chain(tmp_path, {}) == "base"
+
+
+def test_bad_values_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(WalletError, match="CLAWROUTER_PAYMENT_CHAIN"):
+        resolve_chain(tmp_path, {"CLAWROUTER_PAYMENT_CHAIN": "eth"})
+    with pytest.raises(WalletError, match="base"):
+        set_chain(tmp_path, "polygon")
+    assert not (tmp_path / "payment-chain").exists()

@@ -1,0 +1,56 @@
+"""Key derivation matches other wallets for the standard BIP-39 test mnemonic."""
+
+from __future__ import annotations
+
+from pyclawrouter.wallet import keys
+
+ABANDON_ART = " ".join(["abandon"] * 23 + ["art"])
+
+
+def test_abandon_art_gives_the_standard_evm_address() -> None:
+    account = keys.evm_account(keys.evm_key_from_mnemonic(ABANDON_ART))
+    assert account.address == "0xF278cF59F82eDcf871d630F28EcC8056f25C1cdb"
+
+
+def test_abandon_art_gives_the_standard_solana_address() -> None:
+    keypair = keys.solana_keypair_from_mnemonic(ABANDON_ART)
+    assert str(keypair.pubkey()) == "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx"
+
+
+def test_slip10_seed_for_abandon_art() -> None:
+    from eth_account.hdaccount import seed_from_mnemonic
+
+    seed = bytes(seed_from_mnemonic(ABANDON_ART, ""))
+    assert keys.slip10_ed25519(seed, keys.SOLANA_PATH).hex() == (
+        "7c139e1a603ca04f5f7cff194e1bb6f6d1b9098470ea90695ab628488a9f921b"
+    )
+
+
+def test_slip10_published_vector_1() -> None:
+    # SLIP-0010 test vector 1 for ed25519, chain m/0'/1'/2'/2'/1000000000'.
+    seed = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+    assert keys.slip10_ed25519(seed, (0, 1, 2, 2, 1000000000)).hex() == (
+        "8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793"
+    )
+
+
+def test_generated_mnemonic_is_24_valid_words_and_derives() -> None:
+    phrase = keys.generate_mnemonic()
+    assert len(phrase.split()) == 24
+    assert keys.is_valid_mnemonic(phrase)
+    assert keys.is_valid_private_key(keys.evm_key_from_mnemonic(phrase))
+    assert phrase != keys.generate_mnemonic()
+
+
+def test_mnemonic_normalisation_and_rejection() -> None:
+    assert keys.is_valid_mnemonic("  " + ABANDON_ART.upper().replace(" ", "   ") + "\n")
+    assert not keys.is_valid_mnemonic(" ".join(["abandon"] * 24))  # bad checksum
+    assert not keys.is_valid_mnemonic("not a mnemonic at all")
+
+
+def test_private_key_validation() -> None:
+    assert keys.is_valid_private_key("0x" + "11" * 32)
+    assert not keys.is_valid_private_key("11" * 32)
+    assert not keys.is_valid_private_key("0x" + "11" * 31)
+    assert not keys.is_valid_private_key("0x" + "00" * 32)  # zero is not a key
+    assert not keys.is_valid_private_key("0x" + "ff" * 32)  # above the curve order
