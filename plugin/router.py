@@ -1,0 +1,140 @@
+"""``route(body)``: which model serves a chat-completions request, what it should cost, and what to fall back to.
+
+The pipeline, top to bottom: parse and validate the body -> find the user's words -> score them -> tier ->
+profile's tier table -> filter the chain for what the request needs -> price it. Pure: no I/O, no state beyond
+the cached read-only catalog, vocabulary and default tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pyclawrouter.routing.catalog import PROFILES
+from pyclawrouter.routing.classifier import Scores, classify
+from pyclawrouter.routing.config import RoutingConfig
+from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
+from pyclawrouter.routing.keywords import default_vocabulary
+from pyclawrouter.routing.request import parse_request
+from pyclawrouter.routing.scoring import decide_tier
+from pyclawrouter.routing.selector import DEFAULT_MAX_OUTPUT_TOKENS, Requirements, build_chain, price
+
+__all__ = ["RoutingDecision", "route"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    tier: str  # SIMPLE | MEDIUM | COMPLEX | REASONING: the classifier's verdict, whatever the profile
+    model: str  # chain[0]
+    chain: list[str]  # model first, then fallbacks; already filtered for tools, images, context, excludes
+    profile: str  # auto | eco | premium | free | agentic | explicit
+    confidence: float
+    reasoning: str
+    cost_estimate: float  # USD, input_tokens + max_output_tokens on `model`
+    baseline_cost: float  # USD, the same tokens on the catalog's baseline model (Claude Opus)
+    savings: float  # fraction 0..1 saved against the baseline; 0 for premium
+    agentic: bool
+    agentic_score: float
+    input_tokens: int
+    max_output_tokens: int
+    complexity_score: float = 0.0
+    reasoning_score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def route(
+    body: Mapping[str, Any],
+    profile: str | None = None,
+    *,
+    config: RoutingConfig | None = None,
+    excluded: Collection[str] = (),
+) -> RoutingDecision:
+    """Route one chat-completions request. ``profile`` overrides the profile ``body["model"]`` names.
+
+    Raises InvalidRequestError (not a chat request), UnknownModelError (unknown model or profile) and
+    NoModelFitsError (nothing in the chain can take the request).
+    """
+    cfg = config or RoutingConfig.default()
+    catalog = cfg.catalog
+    request = parse_request(body)
+    vocabulary = default_vocabulary()
+    scores = classify(request.user_text, tool_loop=request.tool_loop, vocabulary=vocabulary)
+    verdict = decide_tier(
+        scores, vocabulary.scoring, input_tokens=request.input_tokens, structured_output=request.structured_output
+    )
+    agentic = scores.agentic >= vocabulary.scoring.agentic_threshold
+
+    explicit: str | None = None
+    if profile is not None:
+        chosen = _profile(profile, catalog.resolve)
+    else:
+        target = catalog.resolve(request.model) if request.model else cfg.default_profile
+        if target in catalog.profiles:
+            chosen = target
+        elif target in catalog.models:
+            chosen, explicit = "explicit", target
+        else:
+            raise InvalidRequestError(
+                f"{request.model!r} is an image model; send it to /v1/images/generations, not chat completions."
+            )
+
+    max_output = request.max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS
+    needs = Requirements(request.input_tokens, max_output, request.has_tools, request.has_images)
+    if explicit is not None:
+        # The user named the model: no fallbacks to other models, and their exclude list does not apply.
+        chain, notes = build_chain([explicit], needs, catalog=catalog, label=f"the requested model {explicit}")
+    else:
+        table = "agentic" if chosen == "auto" and agentic else chosen
+        choice = cfg.choice(table, verdict.tier)
+        chain, notes = build_chain(
+            choice.chain,
+            needs,
+            catalog=catalog,
+            excluded=frozenset(excluded),
+            deprioritize_with_tools=cfg.unreliable_with_tools,
+            label=f"the {table} {verdict.tier} chain",
+        )
+        chosen = table
+    cost = price(chain[0], request.input_tokens, max_output, catalog=catalog, premium=chosen == "premium")
+    return RoutingDecision(
+        tier=verdict.tier,
+        model=chain[0],
+        chain=chain,
+        profile=chosen,
+        confidence=verdict.confidence,
+        reasoning=_explain(scores, verdict.notes, notes, chosen, agentic),
+        cost_estimate=round(cost.cost, 6),
+        baseline_cost=round(cost.baseline, 6),
+        savings=round(cost.savings, 4),
+        agentic=agentic,
+        agentic_score=round(scores.agentic, 3),
+        input_tokens=request.input_tokens,
+        max_output_tokens=max_output,
+        complexity_score=round(scores.complexity, 3),
+        reasoning_score=round(scores.reasoning, 3),
+    )
+
+
+def _profile(name: object, resolve: Callable[[str], str]) -> str:
+    resolved: str | None = None
+    if isinstance(name, str):
+        try:
+            resolved = resolve(name)
+        except UnknownModelError:
+            resolved = None
+    if resolved not in PROFILES:
+        raise InvalidRequestError(f"Unknown routing profile {name!r}; allowed: {', '.join(sorted(PROFILES))}.")
+    return resolved
+
+
+def _explain(scores: Scores, tier_notes: tuple[str, ...], chain_notes: list[str], profile: str, agentic: bool) -> str:
+    head = f"complexity={scores.complexity:.2f} reasoning={scores.reasoning:.2f} agentic={scores.agentic:.2f}"
+    signals = "; ".join(c.describe() for c in scores.contributions) or "no signals"
+    parts = [head, signals, *tier_notes]
+    if profile == "agentic" and agentic:
+        parts.append("agentic intent: agentic tier table")
+    parts.extend(chain_notes)
+    return " | ".join(parts)

@@ -1,0 +1,256 @@
+"""The model catalog: ids, prices, capabilities, routing profiles, aliases and delisted-model redirects.
+
+The data lives in ``pyclawrouter/data/models.toml``; this module only loads, validates and answers questions
+about it. :func:`default_catalog` loads the packaged file once and caches it (the only global state of the
+routing core, read-only after loading).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from pyclawrouter.routing._data import Fields, read_toml
+from pyclawrouter.routing.errors import CatalogError, UnknownModelError
+
+PROVIDER_PREFIX = "blockrun/"
+PROFILES: frozenset[str] = frozenset({"auto", "eco", "premium", "free"})
+
+_MODEL_FIELDS = frozenset(
+    {"name", "input_price", "output_price", "context_window", "max_output", "reasoning", "vision", "tools", "agentic"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A chat model BlockRun serves. Prices are USD per 1M tokens."""
+
+    id: str
+    name: str
+    input_price: float
+    output_price: float
+    context_window: int
+    max_output: int
+    vision: bool = False
+    reasoning: bool = False
+    tools: bool = False
+    agentic: bool = False
+
+    @property
+    def is_free(self) -> bool:
+        return self.input_price == 0 and self.output_price == 0
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return input_tokens / 1e6 * self.input_price + output_tokens / 1e6 * self.output_price
+
+
+@dataclass(frozen=True, slots=True)
+class ImageModel:
+    """An image-generation model, priced per image (USD) at up to ``max_size``."""
+
+    id: str
+    name: str
+    price_per_image: float
+    max_size: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A routing profile as advertised to clients (a virtual model: the router picks the real one)."""
+
+    id: str
+    name: str
+    context_window: int
+    max_output: int
+
+
+class Catalog:
+    """Validated, read-only view of the catalog data. Construct with :func:`load_catalog`."""
+
+    def __init__(
+        self,
+        models: Mapping[str, Model],
+        image_models: Mapping[str, ImageModel],
+        profile_entries: Mapping[str, Profile],
+        aliases: Mapping[str, str],
+        redirects: Mapping[str, tuple[str, str]],
+        free_model: str,
+        baseline_model: str,
+    ) -> None:
+        self.models: Mapping[str, Model] = MappingProxyType(dict(models))
+        self.image_models: Mapping[str, ImageModel] = MappingProxyType(dict(image_models))
+        self.profile_entries: Mapping[str, Profile] = MappingProxyType(dict(profile_entries))
+        self.profiles: frozenset[str] = frozenset(profile_entries)
+        self.aliases: Mapping[str, str] = MappingProxyType(dict(aliases))
+        # alias -> (target, why it moved)
+        self.redirects: Mapping[str, tuple[str, str]] = MappingProxyType(dict(redirects))
+        self.free_model = free_model
+        self.baseline_model = baseline_model
+        # One lower-cased lookup table so resolve() is a single dict hit on the hot path.
+        lookup: dict[str, str] = {}
+        for model_id in self.models:
+            lookup[model_id.lower()] = model_id
+        for model_id in self.image_models:
+            lookup[model_id.lower()] = model_id
+        for profile in self.profiles:
+            lookup[profile] = profile
+        for alias, (target, _reason) in self.redirects.items():
+            lookup[alias.lower()] = target
+        for alias, target in self.aliases.items():
+            lookup[alias.lower()] = target
+        self._lookup = lookup
+
+    def resolve(self, name: str) -> str:
+        """Canonical id (model, image model or profile) for an id, alias or delisted id.
+
+        Case-insensitive; a leading ``blockrun/`` is ignored. Raises :class:`UnknownModelError` naming the
+        nearest known names.
+        """
+        if not isinstance(name, str):
+            raise UnknownModelError(repr(name))
+        key = name.strip().lower()
+        found = self._lookup.get(key)
+        if found is None and key.startswith(PROVIDER_PREFIX):
+            found = self._lookup.get(key[len(PROVIDER_PREFIX) :])
+        if found is None:
+            raise UnknownModelError(name.strip(), self.suggest(key))
+        return found
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Known names closest to ``name`` (used only to build error messages, so difflib loads lazily)."""
+        import difflib
+
+        key = name.strip().lower().removeprefix(PROVIDER_PREFIX)
+        candidates = list(self._lookup)
+        close = difflib.get_close_matches(key, candidates, n=limit * 2, cutoff=0.5)
+        # Also offer ids sharing the last path segment ("gpt-4o" -> "openai/gpt-4o").
+        tail = key.rsplit("/", 1)[-1]
+        close += [c for c in candidates if tail and c.rsplit("/", 1)[-1].startswith(tail)]
+        resolved: list[str] = []
+        for candidate in close:
+            target = self._lookup[candidate]
+            if target not in resolved:
+                resolved.append(target)
+        return resolved[:limit]
+
+    def get(self, model_id: str) -> Model:
+        """The chat model for an id or alias; profiles and image models are not chat models."""
+        model = self.models.get(model_id)
+        if model is not None:
+            return model
+        resolved = self.resolve(model_id)
+        model = self.models.get(resolved)
+        if model is None:
+            kind = "a routing profile" if resolved in self.profiles else "an image model"
+            raise UnknownModelError(f"{model_id} ({kind}, not a chat model)")
+        return model
+
+    def estimate_cost(self, model_id: str, input_tokens: int, output_tokens: int) -> float:
+        """Unbuffered USD cost of ``input_tokens`` in and ``output_tokens`` out on ``model_id``."""
+        return self.get(model_id).cost(input_tokens, output_tokens)
+
+    def __repr__(self) -> str:
+        return f"Catalog({len(self.models)} models, {len(self.image_models)} image models)"
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Load and validate a catalog file (the packaged ``models.toml`` when ``path`` is None)."""
+    label, raw = read_toml(Path(path) if path is not None else None, "models.toml")
+    top = Fields(label, raw)
+    top.check_keys({"settings", "profiles", "aliases", "redirects", "image_models", "models"})
+
+    models: dict[str, Model] = {}
+    raw_models = Fields(f"{label} [models]", top.table.get("models"))
+    for model_id, entry in raw_models.table.items():
+        models[model_id] = _parse_model(label, model_id, entry)
+    if not models:
+        raise CatalogError(f"{label}: [models] is empty")
+
+    images: dict[str, ImageModel] = {}
+    for model_id, entry in Fields(f"{label} [image_models]", top.table.get("image_models", {})).table.items():
+        f = Fields(f"{label} image model {model_id!r}", entry)
+        f.check_keys({"name", "price_per_image", "max_size"})
+        _check_id(label, model_id)
+        images[model_id] = ImageModel(
+            model_id, f.text("name"), f.number("price_per_image"), f.optional_text("max_size")
+        )
+
+    profiles: dict[str, Profile] = {}
+    profile_aliases: dict[str, str] = {}
+    for profile_id, entry in Fields(f"{label} [profiles]", top.table.get("profiles")).table.items():
+        f = Fields(f"{label} profile {profile_id!r}", entry)
+        f.check_keys({"name", "context_window", "max_output", "aliases"})
+        if profile_id not in PROFILES:
+            raise CatalogError(f"{label}: unknown profile {profile_id!r}; allowed: {sorted(PROFILES)}")
+        profiles[profile_id] = Profile(profile_id, f.text("name"), f.integer("context_window"), f.integer("max_output"))
+        for alias in f.texts("aliases", default=[]):
+            profile_aliases[alias] = profile_id
+    if set(profiles) != PROFILES:
+        raise CatalogError(f"{label}: [profiles] must define exactly {sorted(PROFILES)}, got {sorted(profiles)}")
+
+    known = set(models) | set(images) | set(profiles)
+    aliases: dict[str, str] = dict(profile_aliases)
+    for alias, target in Fields(f"{label} [aliases]", top.table.get("aliases", {})).table.items():
+        if not isinstance(target, str) or target not in known:
+            raise CatalogError(f"{label}: alias {alias!r} points to {target!r}, which is not a model id in the catalog")
+        aliases[alias] = target
+    redirects: dict[str, tuple[str, str]] = {}
+    for old_id, entry in Fields(f"{label} [redirects]", top.table.get("redirects", {})).table.items():
+        f = Fields(f"{label} redirect {old_id!r}", entry)
+        f.check_keys({"to", "reason"})
+        target = f.text("to")
+        if target not in models:
+            raise CatalogError(f"{label}: redirect {old_id!r} points to {target!r}, which is not a model id")
+        redirects[old_id] = (target, f.text("reason"))
+    clash = sorted(k for k in (set(aliases) | set(redirects)) if k.lower() in {m.lower() for m in known})
+    if clash:
+        raise CatalogError(f"{label}: alias(es) {clash} shadow a real model or profile id")
+
+    settings = Fields(f"{label} [settings]", top.table.get("settings"))
+    settings.check_keys({"free_model", "baseline_model"})
+    free_model, baseline_model = settings.text("free_model"), settings.text("baseline_model")
+    for key, value in (("free_model", free_model), ("baseline_model", baseline_model)):
+        if value not in models:
+            raise CatalogError(f"{label} [settings]: {key} {value!r} is not a model id in [models]")
+    if not models[free_model].is_free:
+        raise CatalogError(f"{label} [settings]: free_model {free_model!r} has a non-zero price")
+    return Catalog(models, images, profiles, aliases, redirects, free_model, baseline_model)
+
+
+def _check_id(label: str, model_id: str) -> None:
+    if model_id != model_id.strip().lower() or "/" not in model_id:
+        raise CatalogError(f"{label}: model id {model_id!r} must be lower-case 'vendor/name'")
+
+
+def _parse_model(label: str, model_id: str, entry: object) -> Model:
+    f = Fields(f"{label} model {model_id!r}", entry)
+    f.check_keys(_MODEL_FIELDS)
+    _check_id(label, model_id)
+    input_price, output_price = f.number("input_price"), f.number("output_price")
+    if not (math.isfinite(input_price) and math.isfinite(output_price)):
+        raise CatalogError(f"{f.where}: prices must be finite")
+    context_window, max_output = f.integer("context_window"), f.integer("max_output")
+    if max_output > context_window:
+        raise CatalogError(f"{f.where}: max_output {max_output} exceeds context_window {context_window}")
+    return Model(
+        id=model_id,
+        name=f.text("name"),
+        input_price=input_price,
+        output_price=output_price,
+        context_window=context_window,
+        max_output=max_output,
+        vision=f.flag("vision"),
+        reasoning=f.flag("reasoning"),
+        tools=f.flag("tools"),
+        agentic=f.flag("agentic"),
+    )
+
+
+@functools.cache
+def default_catalog() -> Catalog:
+    """The packaged catalog, loaded and validated on first use."""
+    return load_catalog()

@@ -1,0 +1,93 @@
+"""Score the user's words on three axes: complexity, reasoning and agentic intent.
+
+Pure function of the text (and of whether the agent is mid tool loop); no I/O. Each dimension contributes
+points from the vocabulary file; structural features (length, questions, list items, code fences, numbers)
+are computed here. The result keeps every non-zero contribution so the decision can explain itself.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from pyclawrouter.routing.keywords import Vocabulary, default_vocabulary
+
+# A list item or clause: a bullet/number at a line start, or a comma / semicolon (ASCII and CJK).
+_ITEM_RE = re.compile(r"(?m)^\s*(?:[-*•]|\d{1,2}[.)])\s+|[,;，；、]")
+_NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
+# Counting stops here: beyond this many items or numbers the points are capped anyway.
+_COUNT_CAP = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    dimension: str
+    axis: str
+    points: float
+    matched: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        shown = ", ".join(self.matched[:3]) + (", …" if len(self.matched) > 3 else "")
+        return f"{self.dimension} {self.points:+.2f}" + (f" ({shown})" if shown else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    complexity: float
+    reasoning: float
+    agentic: float
+    contributions: tuple[Contribution, ...]
+
+    @property
+    def difficulty(self) -> float:
+        """One number that orders requests by how strong a model they need (used to rank, not to route)."""
+        return self.complexity + self.reasoning
+
+
+def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | None = None) -> Scores:
+    vocab = vocabulary or default_vocabulary()
+    s = vocab.scoring
+    length = len(text)
+    too_long = length > s.head_chars + s.tail_chars
+    window = f"{text[: s.head_chars]}\n{text[-s.tail_chars :]}" if too_long else text
+    lowered = window.lower().replace("’", "'")
+
+    totals = {"complexity": 0.0, "reasoning": 0.0, "agentic": 0.0}
+    parts: list[Contribution] = []
+
+    def add(dimension: str, axis: str, points: float, matched: tuple[str, ...] = ()) -> None:
+        if points:
+            totals[axis] += points
+            parts.append(Contribution(dimension, axis, points, matched))
+
+    length_points = s.length_per_doubling * math.log2(max(length, 1) / s.length_pivot_chars)
+    add("length", "complexity", min(max(length_points, s.length_min), s.length_max), (f"{length} chars",))
+
+    for dimension, matched in zip(vocab.dimensions, vocab.match(lowered), strict=True):
+        if matched and (dimension.max_chars is None or length <= dimension.max_chars):
+            add(dimension.name, dimension.axis, dimension.score(len(matched)), tuple(matched))
+
+    if "```" in window:
+        add("code_block", "complexity", s.code_fence)
+    questions = window.count("?") + window.count("？")
+    if questions > 2:
+        add("questions", "complexity", min((questions - 2) * s.question_each, s.question_max), (f"{questions}",))
+    items = _count(_ITEM_RE, window)
+    if items > 3:
+        add("breadth", "complexity", min((items - 3) * s.item_each, s.item_max), (f"{items} items",))
+    numbers = _count(_NUMBER_RE, window)
+    if numbers > 2:
+        add("quantities", "reasoning", min((numbers - 2) * s.number_each, s.number_max), (f"{numbers} numbers",))
+    if tool_loop:
+        add("tool_loop", "agentic", s.tool_loop)
+    return Scores(totals["complexity"], totals["reasoning"], totals["agentic"], tuple(parts))
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    count = 0
+    for _ in pattern.finditer(text):
+        count += 1
+        if count >= _COUNT_CAP:
+            break
+    return count

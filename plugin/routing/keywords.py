@@ -1,0 +1,301 @@
+"""The classifier's vocabulary: loads ``keywords.toml``, validates it and compiles it into lookup tables.
+
+Matching is by whole words and whole phrases (never a piece of another word), each distinct keyword counted
+once. Everything that can be prepared is prepared here, at load time, so matching a prompt costs a handful of
+C-level set and string operations plus a loop over the prompt's distinct words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from pyclawrouter.routing._data import Fields, read_toml
+from pyclawrouter.routing.errors import CatalogError
+
+AXES: tuple[str, ...] = ("complexity", "reasoning", "agentic")
+
+# Words, with inner apostrophes kept ("don't", "qu'est") so contractions are one word.
+WORD_RE = re.compile(r"\w+(?:'\w+)*")
+
+# Scripts written without spaces between words (or with particles glued to them): their keywords can only be
+# found as substrings. Each entry: a name, a detector for the script in a text, and the character class.
+_SPACELESS_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("cjk", "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"),
+    ("hangul", "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"),
+    ("arabic", "\u0600-\u06ff\u0750-\u077f"),
+    ("thai", "\u0e00-\u0e7f"),
+)
+_SCRIPT_RES = tuple((name, re.compile(f"[{chars}]")) for name, chars in _SPACELESS_SCRIPTS)
+_STEM_KEY = 3  # stems are indexed by their first three characters
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    name: str
+    axis: str
+    points: tuple[float, ...]
+    # Only scored when the user's text is at most this long (greetings only mean something in short messages).
+    max_chars: int | None = None
+
+    def score(self, matches: int) -> float:
+        if matches <= 0:
+            return 0.0
+        return self.points[min(matches, len(self.points)) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    head_chars: int
+    tail_chars: int
+    simple_max: float
+    medium_max: float
+    reasoning_threshold: float
+    agentic_threshold: float
+    force_complex_tokens: int
+    confidence_steepness: float
+    length_pivot_chars: int
+    length_per_doubling: float
+    length_min: float
+    length_max: float
+    code_fence: float
+    question_each: float
+    question_max: float
+    item_each: float
+    item_max: float
+    number_each: float
+    number_max: float
+    tool_loop: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    dim: int
+    keyword: str
+    rest: tuple[str, ...]  # words after the first
+    padded: str  # " w1 w2 w3 " for the adjacency check
+
+
+class Vocabulary:
+    """Compiled keyword tables. ``match(text)`` returns, per dimension index, the distinct keywords found."""
+
+    def __init__(
+        self,
+        dimensions: tuple[Dimension, ...],
+        words: Mapping[str, tuple[int, str]],
+        phrases: Mapping[str, tuple[_Phrase, ...]],
+        stems: Mapping[str, tuple[tuple[str, int, str], ...]],
+        substrings: Mapping[str, tuple[tuple[str, int], ...]],
+        patterns: tuple[tuple[re.Pattern[str], int], ...],
+        scoring: Scoring,
+    ) -> None:
+        self.dimensions = dimensions
+        self.scoring = scoring
+        self._words = words
+        self._word_keys = frozenset(words)
+        self._phrases = phrases
+        self._phrase_keys = frozenset(phrases)
+        self._stems = stems
+        self._substrings = substrings
+        self._patterns = patterns
+
+    def match(self, text: str) -> list[list[str]]:
+        """Distinct keywords and patterns of each dimension found in ``text`` (already lower-cased)."""
+        hits: list[list[str]] = [[] for _ in self.dimensions]
+        tokens = WORD_RE.findall(text)
+        present = set(tokens)
+        for word in present & self._word_keys:
+            dim, keyword = self._words[word]
+            hits[dim].append(keyword)
+        first_words = present & self._phrase_keys
+        if first_words:
+            joined = f" {' '.join(tokens)} "
+            for word in first_words:
+                for phrase in self._phrases[word]:
+                    if all(w in present for w in phrase.rest) and phrase.padded in joined:
+                        hits[phrase.dim].append(phrase.keyword)
+        stems = self._stems
+        for token in present:
+            candidates = stems.get(token[:_STEM_KEY])
+            if candidates:
+                for stem, dim, keyword in candidates:
+                    if token.startswith(stem) and keyword not in hits[dim]:
+                        hits[dim].append(keyword)
+        if not text.isascii():
+            for script, detector in _SCRIPT_RES:
+                entries = self._substrings.get(script)
+                if entries and detector.search(text):
+                    for keyword, dim in entries:
+                        if keyword in text:
+                            hits[dim].append(keyword)
+        for pattern, dim in self._patterns:
+            found = pattern.search(text)
+            if found:
+                # The matched text, not the regex, so the reasoning string shows what was seen.
+                hits[dim].append(found.group(0).strip()[:24])
+        return hits
+
+
+def _script_of(keyword: str) -> str | None:
+    for name, detector in _SCRIPT_RES:
+        if detector.search(keyword):
+            return name
+    return None
+
+
+def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
+    """Load, validate and compile a keyword file (the packaged ``keywords.toml`` when ``path`` is None)."""
+    label, raw = read_toml(Path(path) if path is not None else None, "keywords.toml")
+    top = Fields(label, raw)
+    top.check_keys({"scoring", "length", "structure", "dimensions", "patterns"})
+    scoring = _load_scoring(label, top)
+
+    dimensions: list[Dimension] = []
+    words: dict[str, tuple[int, str]] = {}
+    phrases: dict[str, list[_Phrase]] = {}
+    stems: dict[str, list[tuple[str, int, str]]] = {}
+    substrings: dict[str, list[tuple[str, int]]] = {}
+    patterns: list[tuple[re.Pattern[str], int]] = []
+    owner: dict[str, str] = {}
+
+    def add_dimension(name: str, f: Fields) -> int:
+        axis = f.text("axis")
+        if axis not in AXES:
+            raise CatalogError(f"{f.where}: axis {axis!r} is not one of {list(AXES)}")
+        points = f.table.get("points")
+        if (
+            not isinstance(points, list)
+            or not points
+            or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in points)
+        ):
+            raise CatalogError(f"{f.where}: 'points' must be a non-empty list of numbers")
+        max_chars = f.integer("max_chars") if "max_chars" in f.table else None
+        dimensions.append(Dimension(name, axis, tuple(float(p) for p in points), max_chars))
+        return len(dimensions) - 1
+
+    for name, entry in Fields(f"{label} [dimensions]", top.table.get("dimensions")).table.items():
+        f = Fields(f"{label} [dimensions.{name}]", entry)
+        f.check_keys({"axis", "points", "keywords", "max_chars"})
+        dim = add_dimension(name, f)
+        keywords = f.texts("keywords")
+        for keyword in keywords:
+            where = f"{f.where}: keyword {keyword!r}"
+            if keyword != keyword.lower() or keyword != keyword.strip():
+                raise CatalogError(f"{where} must be lower-case with no surrounding spaces")
+            if keyword in owner:
+                raise CatalogError(f"{where} is already listed in [dimensions.{owner[keyword]}]; list it once")
+            owner[keyword] = name
+            script = _script_of(keyword)
+            if script is not None:
+                if len(keyword) < 2:
+                    raise CatalogError(f"{where}: substring keywords need at least two characters")
+                substrings.setdefault(script, []).append((keyword, dim))
+            elif keyword.endswith("*"):
+                stem = keyword[:-1]
+                if len(stem) < _STEM_KEY or not WORD_RE.fullmatch(stem):
+                    raise CatalogError(f"{where}: a stem must be one word of at least {_STEM_KEY} characters")
+                stems.setdefault(stem[:_STEM_KEY], []).append((stem, dim, keyword))
+            else:
+                parts = WORD_RE.findall(keyword)
+                if not parts:
+                    raise CatalogError(f"{where} contains no word characters")
+                if len(parts) == 1:
+                    words[parts[0]] = (dim, keyword)
+                else:
+                    phrases.setdefault(parts[0], []).append(
+                        _Phrase(dim, keyword, tuple(parts[1:]), f" {' '.join(parts)} ")
+                    )
+        _reject_nested(f.where, keywords)
+
+    for name, entry in Fields(f"{label} [patterns]", top.table.get("patterns", {})).table.items():
+        f = Fields(f"{label} [patterns.{name}]", entry)
+        f.check_keys({"axis", "points", "patterns", "max_chars"})
+        dim = add_dimension(name, f)
+        for source in f.texts("patterns"):
+            try:
+                patterns.append((re.compile(source), dim))
+            except re.error as exc:
+                raise CatalogError(f"{f.where}: pattern {source!r} does not compile: {exc}") from exc
+
+    return Vocabulary(
+        tuple(dimensions),
+        MappingProxyType(words),
+        MappingProxyType({k: tuple(v) for k, v in phrases.items()}),
+        MappingProxyType({k: tuple(v) for k, v in stems.items()}),
+        MappingProxyType({k: tuple(v) for k, v in substrings.items()}),
+        tuple(patterns),
+        scoring,
+    )
+
+
+def _reject_nested(where: str, keywords: list[str]) -> None:
+    """Within one dimension a keyword inside another ("how many" in "how many ways") would count one
+    occurrence twice."""
+    as_words = {k: f" {' '.join(WORD_RE.findall(k))} " for k in keywords if _script_of(k) is None}
+    for short in keywords:
+        for long in keywords:
+            if short == long:
+                continue
+            if short in as_words and long in as_words:
+                nested = as_words[short] in as_words[long]
+            else:
+                nested = short in long and _script_of(short) is not None
+            if nested:
+                raise CatalogError(f"{where}: {short!r} is contained in {long!r}; keep only one of them")
+
+
+def _load_scoring(label: str, top: Fields) -> Scoring:
+    s = Fields(f"{label} [scoring]", top.table.get("scoring"))
+    s.check_keys(
+        {
+            "head_chars",
+            "tail_chars",
+            "simple_max",
+            "medium_max",
+            "reasoning_threshold",
+            "agentic_threshold",
+            "force_complex_tokens",
+            "confidence_steepness",
+        }
+    )
+    length = Fields(f"{label} [length]", top.table.get("length"))
+    length.check_keys({"pivot_chars", "per_doubling", "min", "max"})
+    st = Fields(f"{label} [structure]", top.table.get("structure"))
+    keys = ("code_fence", "question_each", "question_max", "item_each", "item_max", "number_each", "number_max")
+    st.check_keys({*keys, "tool_loop"})
+    simple_max = s.number("simple_max", minimum=-10.0)
+    medium_max = s.number("medium_max", minimum=-10.0)
+    if not simple_max < medium_max:
+        raise CatalogError(f"{s.where}: simple_max must be below medium_max so tiers rise with the score")
+    return Scoring(
+        head_chars=s.integer("head_chars"),
+        tail_chars=s.integer("tail_chars"),
+        simple_max=simple_max,
+        medium_max=medium_max,
+        reasoning_threshold=s.number("reasoning_threshold"),
+        agentic_threshold=s.number("agentic_threshold"),
+        force_complex_tokens=s.integer("force_complex_tokens"),
+        confidence_steepness=s.number("confidence_steepness"),
+        length_pivot_chars=length.integer("pivot_chars"),
+        length_per_doubling=length.number("per_doubling"),
+        length_min=length.number("min", minimum=-10.0),
+        length_max=length.number("max"),
+        code_fence=st.number("code_fence"),
+        question_each=st.number("question_each"),
+        question_max=st.number("question_max"),
+        item_each=st.number("item_each"),
+        item_max=st.number("item_max"),
+        number_each=st.number("number_each"),
+        number_max=st.number("number_max"),
+        tool_loop=st.number("tool_loop"),
+    )
+
+
+@functools.cache
+def default_vocabulary() -> Vocabulary:
+    """The packaged vocabulary, compiled on first use."""
+    return load_vocabulary()

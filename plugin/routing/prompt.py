@@ -1,0 +1,31 @@
+"""Recover the user's own words from a message as OpenClaw (and similar agent clients) wrap them.
+
+OpenClaw prefixes the typed text with a timestamp (``[Thu 2026-11-26 01:32 UTC] ``), appends a
+``Runtime: agent=... | session=... | ...`` trailer on the first turn, and sends an
+``<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> ... <<<END_OPENCLAW_INTERNAL_CONTEXT>>>`` block (active exec sessions,
+subagents) as a user message of its own. None of that is the user's request; scoring it would route every turn
+the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BLOCK_BEGIN = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
+_BLOCK_RE = re.compile(r"<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>.*?(?:<<<END_OPENCLAW_INTERNAL_CONTEXT>>>|\Z)", re.DOTALL)
+# "[Thu 2026-11-26 01:32 UTC] ": weekday, ISO date, time, zone; anchored so a bracket later in the text stays.
+_TIMESTAMP_RE = re.compile(r"\A\s*\[(?:[A-Z][a-z]{2} )?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?[^\]\n]{0,24}\]\s*")
+_RUNTIME_MARK = "\nRuntime: agent="
+
+
+def clean_user_text(text: str) -> str:
+    """The user's words inside one OpenClaw user message; ``""`` when the message holds only wrapper text."""
+    if _BLOCK_BEGIN in text:
+        text = _BLOCK_RE.sub("", text)
+    cut = text.rfind(_RUNTIME_MARK)
+    # The trailer is a single "key=value | key=value" line at the very end of the message.
+    if cut != -1 and "\n" not in text[cut + 1 :].rstrip():
+        text = text[:cut]
+    if text[:1] == "[" or text[:1].isspace():
+        text = _TIMESTAMP_RE.sub("", text, count=1)
+    return text.strip()

@@ -1,0 +1,143 @@
+"""Validate a chat-completions body and pull out what routing needs, in one pass over the messages.
+
+The system prompt is never scanned (only its length counts toward the token estimate): in agent clients it is
+tens of kilobytes of boilerplate that says nothing about this turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyclawrouter.routing.errors import InvalidRequestError
+from pyclawrouter.routing.prompt import clean_user_text
+from pyclawrouter.routing.tokens import IMAGE_PART_TYPES, chars_to_tokens, message_chars, tools_chars
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+_STRUCTURED_FORMATS = frozenset({"json_object", "json_schema"})
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    model: str | None
+    user_text: str  # the user's words for this turn, client wrappers removed
+    input_tokens: int  # estimate over all messages and tool definitions
+    max_output_tokens: int | None  # as requested (max_completion_tokens, else max_tokens)
+    has_tools: bool
+    has_images: bool
+    structured_output: bool  # response_format asks for JSON
+    tool_loop: bool  # tool calls or results came after the user's words: the agent is mid-task
+
+
+def parse_request(body: object) -> ChatRequest:
+    """Raise :class:`InvalidRequestError` unless ``body`` is a usable chat-completions request."""
+    if not isinstance(body, Mapping):
+        raise InvalidRequestError(
+            f"The request body must be a JSON object with a 'messages' list, got {type(body).__name__}."
+        )
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise InvalidRequestError(
+            "'messages' must be a non-empty list of {role, content} objects "
+            "(this endpoint takes OpenAI chat-completions requests)."
+        )
+    model = body.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise InvalidRequestError(f"'model' must be a non-empty string such as 'auto', got {model!r}.")
+    tools = body.get("tools")
+    if tools is not None and not isinstance(tools, list):
+        raise InvalidRequestError("'tools' must be a list of tool definitions.")
+    has_tools = bool(tools) or bool(body.get("functions"))
+
+    chars = tools_chars(tools)
+    has_images = False
+    user_text: str | None = None
+    saw_user = False
+    tool_loop = False
+    # Newest first: the user's words are in the latest user message that has any once wrappers are removed.
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        role = _check_message(index, message)
+        chars += message_chars(message)
+        content = message.get("content")
+        if isinstance(content, list) and not has_images:
+            has_images = any(isinstance(p, Mapping) and p.get("type") in IMAGE_PART_TYPES for p in content)
+        if user_text is not None:
+            continue
+        if role == "user":
+            saw_user = True
+            text = clean_user_text(_text_of(content))
+            if text or _has_non_text_part(content):
+                user_text = text
+        elif role in ("tool", "function") or (role == "assistant" and message.get("tool_calls")):
+            tool_loop = True
+    if not saw_user:
+        raise InvalidRequestError("'messages' must include at least one message with role 'user'.")
+
+    return ChatRequest(
+        model=model.strip() if isinstance(model, str) else None,
+        user_text=user_text or "",
+        input_tokens=chars_to_tokens(chars),
+        max_output_tokens=_max_output_tokens(body),
+        has_tools=has_tools,
+        has_images=has_images,
+        structured_output=_structured(body.get("response_format")),
+        tool_loop=tool_loop and user_text is not None,
+    )
+
+
+def _check_message(index: int, message: object) -> str:
+    where = f"messages[{index}]"
+    if not isinstance(message, Mapping):
+        raise InvalidRequestError(f"{where} must be an object with 'role' and 'content', got {type(message).__name__}.")
+    role = message.get("role")
+    if not isinstance(role, str) or role not in ROLES:
+        raise InvalidRequestError(f"{where}.role is {role!r}; allowed: {', '.join(sorted(ROLES))}.")
+    content = message.get("content")
+    if content is None:
+        if role in ("user", "system", "developer"):
+            raise InvalidRequestError(f"{where} ({role}) has no 'content'; give it text or content parts.")
+        return role
+    if isinstance(content, str):
+        if role == "user" and not content.strip():
+            raise InvalidRequestError(f"{where} (user) has empty content.")
+        return role
+    if not isinstance(content, list):
+        raise InvalidRequestError(f"{where}.content must be a string or a list of parts, got {type(content).__name__}.")
+    if role == "user" and not content:
+        raise InvalidRequestError(f"{where} (user) has an empty content list.")
+    for n, part in enumerate(content):
+        if not isinstance(part, Mapping) or not isinstance(part.get("type"), str):
+            raise InvalidRequestError(f"{where}.content[{n}] must be an object with a 'type' such as 'text'.")
+        if part["type"] == "text" and not isinstance(part.get("text"), str):
+            raise InvalidRequestError(f"{where}.content[{n}] is a text part without a 'text' string.")
+    return role
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(p["text"] for p in content if p.get("type") == "text" and isinstance(p.get("text"), str))
+    return ""
+
+
+def _has_non_text_part(content: Any) -> bool:
+    return isinstance(content, list) and any(p.get("type") != "text" for p in content)
+
+
+def _max_output_tokens(body: Mapping[str, Any]) -> int | None:
+    # max_completion_tokens is the current name (OpenClaw sends only it); max_tokens the legacy one.
+    for key in ("max_completion_tokens", "max_tokens"):
+        value = body.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidRequestError(f"'{key}' must be a positive integer, got {value!r}.")
+        return value
+    return None
+
+
+def _structured(response_format: object) -> bool:
+    return isinstance(response_format, Mapping) and response_format.get("type") in _STRUCTURED_FORMATS

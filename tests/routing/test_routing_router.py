@@ -1,0 +1,206 @@
+"""``route()``: the contract the proxy and CLI rely on, on bare prompts and on real OpenClaw traffic."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from routing_helpers import bare, openclaw_body, wrap_in_openclaw
+
+from pyclawrouter.router import RoutingDecision, route
+from pyclawrouter.routing.config import RoutingConfig
+from pyclawrouter.routing.errors import InvalidRequestError, NoModelFitsError, RoutingConfigError, UnknownModelError
+
+PROOF = "Prove that the square root of 2 is irrational, step by step"
+
+
+@pytest.mark.parametrize(
+    ("n", "tier", "model"),
+    [
+        (1, "SIMPLE", "google/gemini-2.5-flash"),
+        (2, "MEDIUM", "moonshot/kimi-k2.5"),
+        (3, "REASONING", "xai/grok-4-1-fast-reasoning"),
+    ],
+)
+def test_real_openclaw_requests_route_by_the_users_words(n: int, tier: str, model: str) -> None:
+    decision = route(openclaw_body(n))
+    assert (decision.tier, decision.model, decision.profile) == (tier, model, "auto")
+    # tools on every OpenClaw turn: only tool-capable models remain, and tools alone are not agentic intent
+    assert "google/gemini-3-flash-preview" not in decision.chain
+    assert "nvidia/gpt-oss-120b" not in decision.chain
+    assert decision.agentic is False
+
+
+def test_decision_fields() -> None:
+    d = route(bare("What is the capital of France?"))
+    assert isinstance(d, RoutingDecision)
+    assert (d.tier, d.model, d.profile) == ("SIMPLE", "google/gemini-2.5-flash", "auto")
+    assert d.chain[0] == d.model and len(d.chain) > 1
+    assert 0.5 <= d.confidence <= 1
+    assert "lookup" in d.reasoning
+    assert d.max_output_tokens == 4096 and d.input_tokens > 0
+    assert d.cost_estimate < d.baseline_cost
+    assert d.savings == pytest.approx(1 - d.cost_estimate / d.baseline_cost, abs=1e-3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.tier = "COMPLEX"  # type: ignore[misc]
+    assert json.loads(json.dumps(d.to_dict()))["model"] == d.model
+
+
+@pytest.mark.parametrize("name", ["auto", "blockrun/auto", "router", "AUTO"])
+def test_profile_names_with_or_without_prefix(name: str) -> None:
+    assert route(bare("hello", model=name)).profile == "auto"
+
+
+def test_missing_model_uses_the_default_profile() -> None:
+    body = {"messages": [{"role": "user", "content": "hello"}]}
+    assert route(body).profile == "auto"
+    eco_default = RoutingConfig.from_mapping({"defaultProfile": "eco"})
+    assert route(body, config=eco_default).profile == "eco"
+
+
+@pytest.mark.parametrize(
+    ("profile", "model"),
+    [
+        ("eco", "xai/grok-4-1-fast-reasoning"),
+        ("premium", "anthropic/claude-sonnet-4.6"),
+        ("free", "nvidia/gpt-oss-120b"),
+        ("auto", "xai/grok-4-1-fast-reasoning"),
+    ],
+)
+def test_profile_tables(profile: str, model: str) -> None:
+    d = route(bare(PROOF, model=f"blockrun/{profile}"))
+    assert (d.tier, d.profile, d.model) == ("REASONING", profile, model)
+
+
+def test_profile_argument_overrides_the_body() -> None:
+    d = route(bare("hello", model="premium"), profile="eco")
+    assert (d.profile, d.model) == ("eco", "nvidia/gpt-oss-120b")
+    with pytest.raises(InvalidRequestError, match="Unknown routing profile 'sonnet'"):
+        route(bare("hello"), profile="sonnet")
+
+
+def test_premium_reports_zero_savings_and_free_full_savings() -> None:
+    assert route(bare("hello", model="premium")).savings == 0.0
+    free = route(bare("hello", model="free"))
+    assert free.cost_estimate == 0.0 and free.savings == 1.0
+
+
+def test_explicit_model_is_used_as_is_and_tier_still_reported() -> None:
+    d = route(bare(PROOF, model="blockrun/sonnet"))
+    assert (d.model, d.chain, d.profile, d.tier) == (
+        "anthropic/claude-sonnet-4.6",
+        ["anthropic/claude-sonnet-4.6"],
+        "explicit",
+        "REASONING",
+    )
+    # the exclude list is for routing; a model the user names is still served
+    assert route(bare("hi", model="deepseek"), excluded={"deepseek/deepseek-chat"}).model == "deepseek/deepseek-chat"
+
+
+def test_explicit_model_that_cannot_take_the_request_is_an_error() -> None:
+    body = bare("x", model="deepseek")
+    body["messages"][0]["content"] = [{"type": "text", "text": "what is this"}, {"type": "image_url", "image_url": {}}]
+    with pytest.raises(NoModelFitsError, match="images"):
+        route(body)
+
+
+def test_unknown_and_image_models_are_clear_errors() -> None:
+    with pytest.raises(UnknownModelError, match=r"claude-sonnet-4\.6"):
+        route(bare("hi", model="blockrun/sonet-4.6"))
+    with pytest.raises(InvalidRequestError, match="image model"):
+        route(bare("hi", model="openai/dall-e-3"))
+
+
+def test_agentic_intent_uses_the_agentic_table_tools_alone_do_not() -> None:
+    agentic = route(wrap_in_openclaw("Fix the failing tests in my repo, run them until they pass, then commit"))
+    assert agentic.agentic and agentic.profile == "agentic"
+    chat = route(wrap_in_openclaw("What is the capital of Australia?"))
+    assert not chat.agentic and chat.profile == "auto"
+    # eco and premium keep their own tables
+    assert route(wrap_in_openclaw("edit the file and run the tests", first_turn=False), profile="eco").profile == "eco"
+
+
+def test_mid_tool_loop_turn_stays_agentic() -> None:
+    body = openclaw_body(1)
+    body["messages"][1]["content"] = "[Thu 2026-11-26 01:32 UTC] what's in my home directory?"
+    body["messages"][2:] = [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "ls", "arguments": "{}"}}],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": "notes.md\nsrc\n"},
+    ]
+    assert route(body).profile == "agentic"
+
+
+def test_excluded_models_leave_the_chain() -> None:
+    d = route(bare("hello"), excluded={"google/gemini-2.5-flash"})
+    assert "google/gemini-2.5-flash" not in d.chain and d.model == d.chain[0]
+
+
+def test_images_route_to_vision_models() -> None:
+    body = bare("x")
+    body["messages"][0]["content"] = [
+        {"type": "text", "text": "what is in this picture?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+    ]
+    d = route(body)
+    assert d.chain and all(
+        m in {"google/gemini-2.5-flash", "google/gemini-3-flash-preview", "moonshot/kimi-k2.5"} for m in d.chain
+    )
+
+
+def test_huge_input_is_at_least_complex_and_fits_the_context() -> None:
+    d = route(bare("summarize: " + "lorem ipsum dolor " * 30_000))  # ~540 KB, ~135K tokens
+    assert d.tier == "COMPLEX"
+    assert "deepseek/deepseek-chat" not in d.chain  # 128K context
+
+
+def test_max_completion_tokens_drives_the_cost_estimate() -> None:
+    small = route(bare("hello", max_completion_tokens=100))
+    large = route(bare("hello", max_completion_tokens=8000))
+    assert (small.max_output_tokens, large.max_output_tokens) == (100, 8000)
+    assert large.cost_estimate > small.cost_estimate
+
+
+def test_config_overrides_are_merged_onto_defaults() -> None:
+    cfg = RoutingConfig.from_mapping(
+        {
+            "tiers": {
+                "auto": {"SIMPLE": {"primary": "flash", "fallback": ["blockrun/deepseek"]}},
+                "eco": {"MEDIUM": {"primary": "openai/gpt-5-nano"}},
+            }
+        }
+    )
+    d = route(bare("hello"), config=cfg)
+    assert d.chain == ["google/gemini-2.5-flash", "deepseek/deepseek-chat"]
+    assert cfg.choice("eco", "MEDIUM").primary == "openai/gpt-5-nano"
+    assert cfg.choice("eco", "MEDIUM").fallback == RoutingConfig.default().choice("eco", "MEDIUM").fallback
+    assert cfg.choice("auto", "COMPLEX") == RoutingConfig.default().choice("auto", "COMPLEX")
+
+
+@pytest.mark.parametrize(
+    ("routing", "message"),
+    [
+        ({"defaultProfile": "cheap"}, "defaultProfile 'cheap'.*allowed"),
+        ({"tiers": {"turbo": {}}}, r"routing.tiers.turbo: unknown profile"),
+        ({"tiers": {"auto": {"EASY": {"primary": "flash"}}}}, r"routing.tiers.auto.EASY: unknown tier"),
+        ({"tiers": {"auto": {"SIMPLE": {"primary": "gpt-9"}}}}, r"routing.tiers.auto.SIMPLE.primary: Unknown model"),
+        ({"tiers": {"auto": {"SIMPLE": {"fallback": ["flash", 3]}}}}, r"fallback\[1\] must be a model id"),
+        ({"tiers": {"auto": {"SIMPLE": {"primary": "eco"}}}}, "not a chat model"),
+        ({"tiers": {"auto": {"SIMPLE": {"primary": "flash", "fallbacks": []}}}}, "unknown key"),
+        ("auto", "must be an object"),
+    ],
+)
+def test_bad_routing_config_is_a_clear_error(routing: object, message: str) -> None:
+    with pytest.raises(RoutingConfigError, match=message):
+        RoutingConfig.from_mapping(routing)  # type: ignore[arg-type]
+
+
+def test_route_does_not_modify_the_body() -> None:
+    body = openclaw_body(2)
+    before = json.dumps(body, sort_keys=True)
+    route(body)
+    assert json.dumps(body, sort_keys=True) == before

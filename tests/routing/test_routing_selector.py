@@ -1,0 +1,116 @@
+"""Chain filtering (tools, images, context, excludes) and pricing."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyclawrouter.routing.catalog import default_catalog
+from pyclawrouter.routing.errors import NoModelFitsError, UnknownModelError
+from pyclawrouter.routing.selector import Requirements, build_chain, estimate_request_cost, price
+
+CATALOG = default_catalog()
+AUTO_SIMPLE = [
+    "google/gemini-2.5-flash",
+    "google/gemini-3-flash-preview",
+    "deepseek/deepseek-chat",
+    "nvidia/gpt-oss-120b",
+]
+
+
+def chain(candidates: list[str], needs: Requirements, **kw: object) -> list[str]:
+    return build_chain(candidates, needs, catalog=CATALOG, **kw)[0]  # type: ignore[arg-type]
+
+
+def test_plain_request_keeps_the_chain_in_order_without_duplicates() -> None:
+    assert chain([*AUTO_SIMPLE, AUTO_SIMPLE[0]], Requirements(100, 4096)) == AUTO_SIMPLE
+
+
+def test_tools_keep_only_tool_capable_models() -> None:
+    got = chain(AUTO_SIMPLE, Requirements(100, 4096, has_tools=True))
+    assert got == ["google/gemini-2.5-flash", "deepseek/deepseek-chat"]
+
+
+def test_tools_with_no_capable_model_keep_the_chain_and_say_so() -> None:
+    got, notes = build_chain(["nvidia/gpt-oss-120b"], Requirements(10, 10, has_tools=True), catalog=CATALOG)
+    assert got == ["nvidia/gpt-oss-120b"]
+    assert any("calls tools" in n for n in notes)
+
+
+def test_models_unreliable_with_tools_move_to_the_end() -> None:
+    got = chain(
+        ["google/gemini-3.1-pro", "xai/grok-4-0709", "anthropic/claude-sonnet-4.6"],
+        Requirements(100, 4096, has_tools=True),
+        deprioritize_with_tools={"google/gemini-3.1-pro"},
+    )
+    assert got == ["xai/grok-4-0709", "anthropic/claude-sonnet-4.6", "google/gemini-3.1-pro"]
+
+
+def test_images_keep_only_vision_models() -> None:
+    assert chain(AUTO_SIMPLE, Requirements(100, 4096, has_images=True)) == [
+        "google/gemini-2.5-flash",
+        "google/gemini-3-flash-preview",
+    ]
+
+
+def test_images_with_no_vision_model_is_a_clear_error() -> None:
+    with pytest.raises(NoModelFitsError, match=r"images.*vision model such as"):
+        chain(["deepseek/deepseek-chat", "nvidia/gpt-oss-120b"], Requirements(100, 100, has_images=True))
+
+
+def test_context_window_filter_counts_input_and_capped_output() -> None:
+    # 150K tokens in: the 128K models drop out, kimi (262K) and the 1M gemini stay
+    got = chain(
+        ["deepseek/deepseek-chat", "moonshot/kimi-k2.5", "google/gemini-2.5-flash"], Requirements(150_000, 4096)
+    )
+    assert got == ["moonshot/kimi-k2.5", "google/gemini-2.5-flash"]
+    # asking for 128K output does not disqualify a model whose own max output is smaller
+    assert chain(["deepseek/deepseek-chat"], Requirements(1_000, 128_000)) == ["deepseek/deepseek-chat"]
+
+
+def test_nothing_fits_the_context_is_a_clear_error() -> None:
+    with pytest.raises(NoModelFitsError, match=r"about [\d,]+ tokens.*long-context model such as google/"):
+        chain(["deepseek/deepseek-chat", "openai/gpt-4o"], Requirements(500_000, 4096))
+
+
+def test_excluded_models_are_dropped_and_all_excluded_is_an_error() -> None:
+    assert chain(AUTO_SIMPLE, Requirements(1, 1), excluded={"google/gemini-2.5-flash"})[0] == (
+        "google/gemini-3-flash-preview"
+    )
+    with pytest.raises(NoModelFitsError, match="exclude list"):
+        chain(AUTO_SIMPLE[:2], Requirements(1, 1), excluded=set(AUTO_SIMPLE))
+
+
+@pytest.mark.parametrize(
+    ("model", "tokens_in", "cost", "baseline", "savings"),
+    [
+        # golden vectors from the reference (max_tokens 4096)
+        ("google/gemini-2.5-flash", 8, 0.010242, 0.102440, 0.90),
+        ("xai/grok-4-1-fast-reasoning", 12, 0.002050, 0.102460, 0.98),
+        ("moonshot/kimi-k2.5", 28, 0.012305, 0.102540, 0.88),
+        ("openai/gpt-4o-mini", 7, 0.002459, 0.102435, 0.976),
+    ],
+)
+def test_cost_baseline_and_savings_match_the_reference(
+    model: str, tokens_in: int, cost: float, baseline: float, savings: float
+) -> None:
+    got = price(model, tokens_in, 4096, catalog=CATALOG)
+    assert got.cost == pytest.approx(cost, abs=1e-6)
+    assert got.baseline == pytest.approx(baseline, abs=1e-6)
+    assert got.savings == pytest.approx(savings, abs=0.005)
+
+
+def test_premium_reports_no_savings() -> None:
+    assert price("moonshot/kimi-k2.5", 100, 100, catalog=CATALOG, premium=True).savings == 0.0
+
+
+def test_estimate_request_cost_is_buffered_with_a_floor() -> None:
+    # sonnet: 10K in ($0.03) + 4096 out ($0.06144) = $0.09144, x1.2 = $0.109728
+    assert estimate_request_cost("anthropic/claude-sonnet-4.6", 10_000, 4096) == pytest.approx(0.109728)
+    assert estimate_request_cost("sonnet", 10_000, 4096) == pytest.approx(0.109728)
+    # tiny requests still reserve $0.001
+    assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10) == 0.001
+    # without max tokens, the model's own max output bounds the answer
+    assert estimate_request_cost("deepseek/deepseek-chat", 0, None) == pytest.approx(8192 / 1e6 * 0.42 * 1.2, abs=1e-6)
+    assert estimate_request_cost("nvidia/gpt-oss-120b", 10_000, 4096) == 0.0
+    with pytest.raises(UnknownModelError):
+        estimate_request_cost("nope/nope", 1, 1)
