@@ -1,0 +1,56 @@
+"""``pyclawrouter serve``: run the proxy in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("serve", help="run the proxy on 127.0.0.1 until Ctrl+C",
+                                   description="Run the OpenAI-compatible routing proxy in the foreground.")
+    parser.add_argument("--host", default=None, help="loopback address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="port (default $BLOCKRUN_PROXY_PORT or 8402)")
+    parser.add_argument("--api-base", default=None, help="BlockRun API base URL")
+    parser.add_argument("--chain", choices=("base", "solana"), default=None, help="payment chain")
+    parser.add_argument("--config", type=Path, default=None, help="config file (YAML, TOML or JSON)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from pyclawrouter import paths
+    from pyclawrouter.proxy.app import build_app
+    from pyclawrouter.proxy.server import check_loopback, run
+    from pyclawrouter.settings import DEFAULT_API_BASE, Settings, StaticSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per upstream call is noise
+    env = dict(os.environ)
+    home = paths.state_dir(env)
+    settings = Settings.from_config(_config(args.config, home, env), env, home=home)
+    api_base = args.api_base
+    if api_base is None and args.chain is not None and not env.get("BLOCKRUN_API_BASE"):
+        api_base = DEFAULT_API_BASE[args.chain]
+    settings = settings.with_overrides(host=args.host, port=args.port, chain=args.chain,
+                                       api_base=api_base.rstrip("/") if api_base else None)
+    check_loopback(settings.host)
+    app = build_app(StaticSettings(settings))
+    print(f"pyclawrouter proxy listening on {settings.public_base_url} (chain {settings.chain}, "
+          f"upstream {settings.api_base})", file=sys.stderr, flush=True)
+    run(app, settings.host, settings.port)
+    return 0
+
+
+def _config(path: Path | None, home: Path, env: dict[str, str]) -> dict[str, Any]:
+    from pyclawrouter import config_schema
+
+    if path is not None:
+        return config_schema.load_config_file(path)
+    load_effective = getattr(config_schema, "load_effective_config", None)
+    if load_effective is not None:
+        return dict(load_effective(home, env))
+    return {}

@@ -1,0 +1,156 @@
+"""Per-request bookkeeping: what the answer's headers and SSE comments say, and the usage line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyclawrouter.errors import UserFacingError
+from pyclawrouter.proxy.catalog_view import CatalogView
+from pyclawrouter.proxy.deps import Decision
+from pyclawrouter.proxy.fallback import Success
+from pyclawrouter.proxy.outcome import Outcome
+from pyclawrouter.proxy.responses import header_safe
+from pyclawrouter.proxy.spend import Reservation
+from pyclawrouter.proxy.upstream import amount
+from pyclawrouter.usage.log import UsageRecord
+
+PAYMENT_FAILED = "> **⚠️ Payment failed** — answered by the free model instead of {model}.\n\n"
+
+
+@dataclass
+class Exchange:
+    request_id: str
+    started: float
+    decision: Decision
+    session: str
+    chain: list[str]
+    tier: str
+    chain_name: str
+    notices: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    reservation: Reservation | None = None
+
+    @property
+    def decision_is_explicit(self) -> bool:
+        return self.decision.profile == "explicit"
+
+    @property
+    def log_tier(self) -> str:
+        return "DIRECT" if self.decision_is_explicit else self.tier
+
+
+def paid_usd(success: Success | None) -> float:
+    return amount(success.answer.payment) if success is not None else 0.0
+
+
+def usage_of(body: bytes) -> dict[str, Any] | None:
+    if b'"usage"' not in body:
+        return None
+    try:
+        usage = json.loads(body).get("usage")
+    except (ValueError, AttributeError):
+        return None
+    return usage if isinstance(usage, dict) else None
+
+
+def cost_and_savings(state: Exchange, success: Success) -> tuple[float, float]:
+    decision = state.decision
+    paid = paid_usd(success)
+    cost = paid if paid > 0 else (decision.cost_estimate if success.model == decision.model else 0.0)
+    baseline = float(decision.baseline_cost or 0.0)
+    return cost, (max(0.0, 1 - cost / baseline) if baseline > 0 else 0.0)
+
+
+def answer_headers(state: Exchange, success: Success, debug: bool) -> dict[str, str]:
+    decision = state.decision
+    cost, savings = cost_and_savings(state, success)
+    headers = {"x-clawrouter-request-id": state.request_id, "x-clawrouter-cost": f"{cost:.6f}",
+               "x-clawrouter-savings": f"{round(savings * 100)}%", **state.headers}
+    if debug:
+        headers.update({
+            "x-clawrouter-profile": header_safe(decision.profile),
+            "x-clawrouter-tier": header_safe(state.tier),
+            "x-clawrouter-model": header_safe(success.model),
+            "x-clawrouter-confidence": f"{float(decision.confidence):.2f}",
+            "x-clawrouter-reasoning": header_safe(decision.reasoning),
+            "x-clawrouter-agentic-score": f"{float(getattr(decision, 'agentic_score', 0.0) or 0.0):.2f}",
+        })
+    return headers
+
+
+def stream_prelude(state: Exchange, success: Success, debug: bool) -> bytes:
+    """The routing decision as an SSE comment, then any notice as the first content chunk."""
+    decision = state.decision
+    out = b""
+    if debug:
+        line = (f": x-clawrouter-debug profile={decision.profile} tier={state.tier} model={success.model} "
+                f"agentic={float(getattr(decision, 'agentic_score', 0.0) or 0.0):.2f} "
+                f"confidence={float(decision.confidence):.2f} reasoning={' '.join(str(decision.reasoning).split())}")
+        out += line.encode("utf-8") + b"\n\n"
+    notices = list(state.notices)
+    if success.payment_fallback:
+        notices.append(PAYMENT_FAILED.format(model=state.chain[0]))
+    if notices:
+        chunk = {**_chunk_identity(success.first_chunk), "object": "chat.completion.chunk",
+                 "choices": [{"index": 0, "delta": {"role": "assistant", "content": "".join(notices)},
+                              "finish_reason": None}]}
+        out += b"data: " + json.dumps(chunk, ensure_ascii=False).encode("utf-8") + b"\n\n"
+    return out
+
+
+def stream_trailer(state: Exchange, success: Success) -> bytes:
+    cost, savings = cost_and_savings(state, success)
+    return f": cost=${cost:.6f} savings={round(savings * 100)}% model={success.model} tier={state.tier}\n\n".encode()
+
+
+def failed_outcome(exc: BaseException) -> Outcome:
+    if isinstance(exc, UserFacingError):
+        return Outcome(status=exc.http_status, error=exc, note=exc.message)
+    if isinstance(exc, asyncio.CancelledError):
+        return Outcome(status=499, note="client disconnected")
+    return Outcome(status=500, note=type(exc).__name__)
+
+
+def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, paid: float,
+                 cache: str | None) -> UsageRecord:
+    import time
+
+    decision = state.decision
+    success = outcome.success
+    model = success.model if success is not None else (state.chain[0] if state.chain else decision.model)
+    usage = outcome.usage or {}
+    tokens_in = usage.get("prompt_tokens") if isinstance(usage.get("prompt_tokens"), int) else None
+    tokens_out = usage.get("completion_tokens") if isinstance(usage.get("completion_tokens"), int) else None
+    ok = outcome.status < 400 and cache is None
+    in_t = tokens_in if tokens_in is not None else decision.input_tokens
+    out_t = tokens_out if tokens_out is not None else decision.max_output_tokens
+    if not ok:
+        cost = baseline = 0.0
+    else:
+        cost = paid if paid > 0 else (0.0 if models.is_free(model) else models.token_cost(model, in_t, out_t))
+        baseline = models.baseline_cost(in_t, out_t)
+    error = outcome.note if outcome.status >= 400 else None
+    if outcome.error is not None:
+        error = outcome.error.message[:500]
+    return UsageRecord(
+        request_id=state.request_id, model=model, tier=state.log_tier, status=outcome.status,
+        latency_ms=int((time.monotonic() - state.started) * 1000), cost=cost, baseline_cost=baseline, paid=paid,
+        input_tokens=tokens_in, output_tokens=tokens_out, session=state.session, profile=decision.profile,
+        chain=state.chain_name, error=error, cache=cache,
+    )
+
+
+def _chunk_identity(first_chunk: bytes) -> dict[str, Any]:
+    """id/created/model of the upstream stream, so the notice chunk looks like part of it."""
+    for line in first_chunk.split(b"\n"):
+        if line.startswith(b"data:") and b"[DONE]" not in line:
+            try:
+                data = json.loads(line[5:])
+            except ValueError:
+                break
+            if isinstance(data, dict):
+                return {k: data[k] for k in ("id", "created", "model") if k in data}
+    return {"id": "chatcmpl-notice", "created": 0, "model": ""}

@@ -1,0 +1,91 @@
+"""The wallet balance pre-check, bounded in time.
+
+A balance read is an RPC call; it must never hold up a request (an RPC outage surfaced as a 502 in the
+reference, bug B18). The monitor caches; here at most one read runs at a time, a request waits for it at most
+``wait_s``, and a failed read is not retried for ``retry_after_s``. Unknown balance means "go ahead": the
+upstream's 402 and the payment-error fallback still protect the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pyclawrouter.proxy.deps import BalanceInfo, BalanceMonitor
+
+log = logging.getLogger(__name__)
+
+# ClawRouter requires the estimate times 1.5 to be covered before sending a paid request.
+SAFETY_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class Verdict:
+    sufficient: bool = True
+    empty: bool = False
+    low: bool = False
+    usd: Decimal | None = None
+
+
+class BalanceGate:
+    def __init__(self, monitor: BalanceMonitor | None, *, wait_s: float = 0.3, retry_after_s: float = 15.0) -> None:
+        self._monitor = monitor
+        self._wait_s = wait_s
+        self._retry_after_s = retry_after_s
+        self._task: asyncio.Task[BalanceInfo] | None = None
+        self._failed_at = 0.0
+        self._warned_low_at = 0.0
+
+    async def check(self, estimate_usd: float) -> Verdict:
+        info = await self._read()
+        if info is None or info.usd is None:
+            if info is not None:  # the monitor answered with an error: don't ask again on every request
+                self._failed_at = time.monotonic()
+            return Verdict()
+        if info.is_empty:
+            return Verdict(sufficient=False, empty=True, low=True, usd=info.usd)
+        sufficient = float(info.usd) >= estimate_usd * SAFETY_FACTOR
+        if info.is_low and time.monotonic() - self._warned_low_at > 300:
+            self._warned_low_at = time.monotonic()
+            log.warning("low wallet balance: $%.2f", float(info.usd))
+        return Verdict(sufficient=sufficient, low=info.is_low, usd=info.usd)
+
+    def spent(self, usd: float) -> None:
+        if self._monitor is not None and usd > 0:
+            with contextlib.suppress(Exception):
+                self._monitor.deduct(Decimal(str(usd)))
+
+    def invalidate(self) -> None:
+        if self._monitor is not None:
+            self._monitor.invalidate()
+
+    async def _read(self) -> BalanceInfo | None:
+        if self._monitor is None:
+            return None
+        if self._task is None or self._task.done():
+            if time.monotonic() - self._failed_at < self._retry_after_s:
+                return None
+            self._task = asyncio.ensure_future(self._monitor.get())
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._task), self._wait_s)
+        except TimeoutError:
+            return None  # the read goes on in the background and fills the monitor's cache
+        except Exception as exc:  # an RPC failure is a missing answer, not a failed request
+            self._failed_at = time.monotonic()
+            log.info("balance check failed: %s", type(exc).__name__)
+            return None
+
+    def prefetch(self) -> None:
+        """Start a read at server start so the first request finds a cached balance."""
+        if self._monitor is not None and self._task is None:
+            self._task = asyncio.ensure_future(self._monitor.get())
+            self._task.add_done_callback(_ignore_result)
+
+
+def _ignore_result(task: asyncio.Task[BalanceInfo]) -> None:
+    if not task.cancelled():
+        task.exception()

@@ -1,0 +1,76 @@
+"""``POST /plugin/command/{name}``: the slash commands OpenClaw forwards to the proxy.
+
+Any local process can reach the proxy, and some commands reveal secrets (``/wallet export``), so each call
+must carry the per-start token the proxy writes to ``<state dir>/command-token`` (0600): only a process that
+can read the owner's state directory, i.e. the plugin shim, can call a command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import importlib
+import secrets
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from pyclawrouter.commands import CommandContext
+from pyclawrouter.errors import BadRequestError
+from pyclawrouter.fsutil import atomic_write
+from pyclawrouter.proxy.context import ProxyContext
+from pyclawrouter.proxy.errors import NotFoundError, UnauthorizedError
+from pyclawrouter.proxy.request import parse_json_object, read_body
+from pyclawrouter.proxy.responses import json_response
+
+TOKEN_FILE = "command-token"
+_MAX_COMMAND_BODY = 64 * 1024
+
+
+def write_token(home: Path) -> str:
+    token = secrets.token_urlsafe(32)
+    atomic_write(home / TOKEN_FILE, token + "\n", mode=0o600)
+    return token
+
+
+def remove_token(home: Path, token: str | None) -> None:
+    path = home / TOKEN_FILE
+    with contextlib.suppress(OSError):
+        # Another proxy may have started since and written its own token: only remove ours.
+        if token is not None and path.read_text(encoding="utf-8").strip() == token:
+            path.unlink()
+
+
+async def command(request: Request, ctx: ProxyContext) -> Response:
+    _check_token(request, ctx.command_token)
+    name = request.path_params["name"]
+    body = parse_json_object(await read_body(request, _MAX_COMMAND_BODY))
+    args = body.get("args", "")
+    if not isinstance(args, str):
+        raise BadRequestError("'args' must be a string")
+    command_ctx = CommandContext(home=ctx.settings.home, is_owner=body.get("senderIsOwner") is True,
+                                 channel=str(body.get("channel") or "chat"),
+                                 proxy_url=ctx.settings.public_base_url)
+    dispatch = _dispatcher()
+    if dispatch is None:
+        raise NotFoundError(f"unknown command {name!r}")
+    reply = await dispatch(name, args, command_ctx)
+    return json_response(reply.to_json())
+
+
+def _check_token(request: Request, expected: str | None) -> None:
+    given = request.headers.get("authorization", "")
+    scheme, _, token = given.partition(" ")
+    if expected is None or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+        raise UnauthorizedError("A valid command token is required (Authorization: Bearer <command-token>)")
+
+
+def _dispatcher() -> Any:
+    # The commands package lands separately; until it has a registry every command is unknown.
+    try:
+        registry = importlib.import_module("pyclawrouter.commands.registry")
+    except ModuleNotFoundError:
+        return None
+    return registry.dispatch

@@ -1,0 +1,208 @@
+"""``POST /v1/chat/completions``, top to bottom.
+
+parse and validate → route → session pin → spend budget → balance pre-check → response cache / in-flight
+dedup → fallback loop (paid upstream calls) → stream or JSON back → bookkeeping (usage log, spend, session,
+dedup followers, cache). Every step is a call into a module with one job; this file only says in what order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from pyclawrouter.errors import UserFacingError
+from pyclawrouter.proxy import accounting, budget
+from pyclawrouter.proxy.context import ProxyContext
+from pyclawrouter.proxy.deps import Decision
+from pyclawrouter.proxy.errors import UpstreamTimeoutError
+from pyclawrouter.proxy.fallback import Plan, Success, run
+from pyclawrouter.proxy.outcome import Outcome
+from pyclawrouter.proxy.replay import Replay, request_key
+from pyclawrouter.proxy.request import ChatRequest, parse_chat_request, read_body
+from pyclawrouter.proxy.responses import add_notices_to_json, json_response, openai_error
+from pyclawrouter.proxy.rewrite import upstream_body
+from pyclawrouter.proxy.sessions import session_id
+from pyclawrouter.proxy.streaming import StreamResponse
+
+WALLET_EMPTY = "> **⚠️ Wallet empty** — using the free model. Fund your wallet to use {model}.\n\n"
+WALLET_SHORT = "> **⚠️ Insufficient balance** (${usd:.2f}) — using the free model instead of {model}.\n\n"
+
+
+async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
+    settings = ctx.settings
+    started = time.monotonic()
+    request_id = uuid.uuid4().hex[:16]
+
+    # 1. Parse and validate (400 / 413 before anything is spent).
+    chat = parse_chat_request(await read_body(request, settings.max_body_bytes), request)
+
+    # 2. Route: a profile goes through the classifier, an explicit model id (or alias) to that model.
+    decision = _route(ctx, chat)
+    explicit = decision.profile == "explicit"
+    sid = session_id(chat.session_header, chat.body["messages"])
+    state = accounting.Exchange(request_id=request_id, started=started, decision=decision, session=sid,
+                                chain=list(decision.chain) or [decision.model], tier=decision.tier,
+                                chain_name=settings.chain)
+
+    # 3. Session: pin the model for routed conversations; upgrade, never silently downgrade.
+    if not explicit:
+        pinned = ctx.sessions.pin(sid, model=decision.model, tier=decision.tier, chain=state.chain,
+                                  messages=chat.body["messages"], tier_primary=_tier_primary(ctx, decision))
+        state.chain, state.tier = pinned.chain, pinned.tier
+
+    # A cached answer costs nothing, so it is served before any budget or balance check.
+    key = request_key(chat.raw, stream=chat.stream, session=chat.session_header)
+    cached = None if chat.skip_cache else ctx.cache.get(key)
+    if cached is not None:
+        _log(ctx, state, chat, Outcome(status=cached.status), cache="hit")
+        return _replay(cached, "hit")
+
+    def estimate(model: str) -> float:
+        return ctx.models.estimate(model, decision.input_tokens, decision.max_output_tokens)
+
+    # 4. Spend budget for this session (strict: 429 now; graceful: cheaper chain plus a notice).
+    ctx.ledger.cap = settings.max_cost_per_run
+    plan = budget.plan(ctx.ledger, settings.max_cost_per_run_mode, sid, state.chain, estimate,
+                       free_model=ctx.models.free_model)
+    state.chain, state.reservation = plan.chain, plan.reservation
+    state.notices += plan.notices
+    state.headers.update(plan.headers)
+
+    # 5. Wallet balance pre-check (time-bounded): an empty or short wallet goes to the free model, visibly.
+    free = ctx.models.free_model
+    if free and state.chain[0] != free:
+        verdict = await ctx.balance.check(estimate(state.chain[0]))
+        if not verdict.sufficient:
+            template = WALLET_EMPTY if verdict.empty else WALLET_SHORT
+            state.notices.append(template.format(model=state.chain[0], usd=float(verdict.usd or 0)))
+            state.chain = [free]
+
+    # 6. In-flight dedup: an identical request already being answered shares that answer.
+    leader_result = ctx.inflight.join(key)
+    if leader_result is not None:
+        if state.reservation is not None:
+            ctx.ledger.settle(state.reservation, 0.0)
+        replay = await _follow(leader_result, settings.request_timeout_s)
+        _log(ctx, state, chat, Outcome(status=replay.status if replay else 503), cache="dedup")
+        if replay is None:
+            return openai_error(503, "The identical request this one waited for failed; please retry",
+                                type_="dedup_origin_failed", code="dedup_origin_failed")
+        return _replay(replay, "dedup")
+
+    # 7. The fallback loop over the chain, with paid upstream calls.
+    attempt_plan = Plan(
+        url=f"{settings.api_base}/v1/chat/completions",
+        chain=state.chain,
+        stream=chat.stream,
+        body_for=lambda model: upstream_body(chat.body, model, max_output=ctx.models.facts(model).max_output,
+                                             stream=chat.stream),
+        estimate_for=estimate,
+        timeout_for=lambda model: settings.reasoning_attempt_timeout_s if ctx.models.facts(model).reasoning
+        else settings.attempt_timeout_s,
+        deadline=started + settings.request_timeout_s,
+        free_model=free,
+        strict_budget=settings.max_cost_per_run_mode == "strict",
+        approve_for=lambda model: budget.approver(ctx.ledger, state.reservation),
+        max_attempts=settings.max_attempts,
+    )
+
+    def finish(outcome: Outcome) -> None:
+        _finish(ctx, state, chat, key, outcome)
+
+    # 8. Answer: real streaming, or JSON with the x-clawrouter-* headers.
+    if chat.stream:
+        return StreamResponse(
+            lambda: run(attempt_plan, ctx.upstream, ctx.cooldowns),
+            prelude=lambda success: accounting.stream_prelude(state, success, chat.debug),
+            trailer=lambda success: accounting.stream_trailer(state, success),
+            wants_usage=chat.wants_usage, first_heartbeat_s=settings.first_heartbeat_s,
+            heartbeat_interval_s=settings.heartbeat_interval_s, record_limit=settings.cache_max_item_bytes,
+            headers={"x-clawrouter-request-id": request_id}, on_done=finish,
+        )
+    outcome = Outcome(status=500, note="cancelled")
+    try:
+        success = await run(attempt_plan, ctx.upstream, ctx.cooldowns)
+        outcome = _json_outcome(state, chat, success)
+    except BaseException as exc:
+        outcome = accounting.failed_outcome(exc)
+        raise
+    finally:
+        finish(outcome)
+    return Response(outcome.recorded, status_code=200, media_type="application/json", headers=outcome.headers)
+
+
+def _json_outcome(state: accounting.Exchange, chat: ChatRequest, success: Success) -> Outcome:
+    if success.payment_fallback:
+        state.notices.append(accounting.PAYMENT_FAILED.format(model=state.chain[0]))
+    body = add_notices_to_json(success.body or b"{}", state.notices, success.model)
+    usage = accounting.usage_of(body)
+    outcome = Outcome(status=200, success=success, usage=usage, recorded=body)
+    outcome.headers = accounting.answer_headers(state, success, chat.debug)
+    return outcome
+
+
+def _finish(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, key: str, outcome: Outcome) -> None:
+    """Bookkeeping for a finished request; runs exactly once, even when the client went away."""
+    success = outcome.success
+    paid = accounting.paid_usd(success)  # a 200 was paid and settled, even if the stream broke later
+    if state.reservation is not None:
+        ctx.ledger.settle(state.reservation, paid)
+    ctx.balance.spent(paid)
+    # A fallback that answered becomes the session's model; a forced downgrade (wallet, budget) does not.
+    forced = success is not None and (success.payment_fallback or success.budget_fallback)
+    if success is not None and success.model != state.chain[0] and not (state.decision_is_explicit or forced):
+        ctx.sessions.repin(state.session, success.model)
+    replay = None
+    if outcome.status == 200 and outcome.recorded is not None:
+        replay = Replay(200, outcome.recorded, outcome.media_type,
+                        tuple((outcome.headers or {}).items()) if not chat.stream else ())
+        ctx.cache.put(key, replay)
+    ctx.inflight.complete(key, replay)
+    _log(ctx, state, chat, outcome, paid=paid)
+
+
+def _log(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, outcome: Outcome, *,
+         paid: float = 0.0, cache: str | None = None) -> None:
+    ctx.usage.write(accounting.usage_record(state, ctx.models, outcome, paid=paid, cache=cache))
+
+
+async def _follow(future: asyncio.Future[Replay | None], timeout: float) -> Replay | None:
+    try:
+        return await asyncio.wait_for(asyncio.shield(future), timeout)
+    except TimeoutError:
+        raise UpstreamTimeoutError("Timed out waiting for an identical request in flight") from None
+
+
+def _replay(replay: Replay, how: str) -> Response:
+    headers = dict(replay.headers)
+    headers["x-clawrouter-cache"] = how
+    return Response(replay.body, status_code=replay.status, media_type=replay.media_type, headers=headers)
+
+
+def _route(ctx: ProxyContext, chat: ChatRequest) -> Decision:
+    try:
+        return ctx.deps.route(chat.body, None, config=ctx.deps.routing_config, excluded=ctx.settings.exclude_models)
+    except UserFacingError as exc:
+        if exc.code == "model_not_found":
+            exc.http_status = 400  # the issue asks for 400 + close matches (the routing core says 404)
+        raise
+
+
+def _tier_primary(ctx: ProxyContext, decision: Decision) -> Any:
+    tier_chain = ctx.deps.tier_chain
+    if tier_chain is None:
+        return None
+
+    def primary(tier: str) -> str | None:
+        chain = tier_chain(decision.profile, tier)
+        return chain[0] if chain else None
+
+    return primary
+
+
+__all__ = ["chat_completions", "json_response"]

@@ -1,0 +1,70 @@
+"""Per-attempt request rewriting (reference §4.11): the body each model actually receives.
+
+The client's body is never mutated: each attempt gets a shallow copy where only the changed messages are
+copied, because OpenClaw's bodies are ~50 KB and a deep copy per attempt would be wasted work.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_ROLE_MAP = {"developer": "system", "model": "assistant"}
+_KEEP_ROLES = {"system", "user", "assistant", "tool", "function"}
+_BAD_ID_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def upstream_body(body: dict[str, Any], model: str, *, max_output: int | None, stream: bool) -> bytes:
+    out = dict(body)
+    out["model"] = model
+    out["messages"] = _messages(body["messages"], google=model.startswith("google/") or "gemini" in model)
+    if max_output:
+        for key in ("max_tokens", "max_completion_tokens"):
+            value = out.get(key)
+            if isinstance(value, int) and value > max_output:
+                out[key] = max_output
+    if stream:
+        out["stream"] = True
+        # Ask for the final usage chunk so the log has real token counts; the stream module drops it again
+        # for clients that did not ask for it.
+        options = dict(out.get("stream_options") or {})
+        options["include_usage"] = True
+        out["stream_options"] = options
+    else:
+        out.pop("stream_options", None)
+        out["stream"] = False
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _messages(messages: list[dict[str, Any]], *, google: bool) -> list[dict[str, Any]]:
+    result = []
+    for message in messages:
+        changed = message
+        role = message.get("role")
+        new_role = _ROLE_MAP.get(role, role) if role in _KEEP_ROLES or role in _ROLE_MAP else "user"
+        if new_role != role:
+            changed = {**changed, "role": new_role}
+        calls = message.get("tool_calls")
+        if isinstance(calls, list) and any(_needs_clean(c.get("id")) for c in calls if isinstance(c, dict)):
+            changed = {**changed, "tool_calls": [_clean_call(c) for c in calls]}
+        call_id = message.get("tool_call_id")
+        if _needs_clean(call_id):
+            changed = {**changed, "tool_call_id": _BAD_ID_CHARS.sub("_", str(call_id))}
+        result.append(changed)
+    if google:
+        # Gemini rejects a history whose first non-system turn is the model's.
+        first = next((i for i, m in enumerate(result) if m.get("role") != "system"), None)
+        if first is not None and result[first].get("role") == "assistant":
+            result.insert(first, {"role": "user", "content": "(continuing conversation)"})
+    return result
+
+
+def _needs_clean(value: object) -> bool:
+    return isinstance(value, str) and _BAD_ID_CHARS.search(value) is not None
+
+
+def _clean_call(call: object) -> object:
+    if isinstance(call, dict) and _needs_clean(call.get("id")):
+        return {**call, "id": _BAD_ID_CHARS.sub("_", str(call["id"]))}
+    return call

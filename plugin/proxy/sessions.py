@@ -1,0 +1,130 @@
+"""Sessions: pin the model a conversation uses, upgrade it when the work gets harder, never silently downgrade
+it, and escalate a conversation stuck repeating the same request (reference §4.4, minus bug B5: the pinned
+*model* leads the chain, not just its tier).
+
+The session id is the client's ``x-session-id`` or, failing that, a hash of the first user message (OpenClaw's
+first message carries a timestamp and a session trailer, so different chats get different ids).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+TIERS = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
+TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
+_SWEEP_EVERY = 256
+
+
+@dataclass
+class Session:
+    model: str
+    tier: str
+    last_used: float
+    requests: int = 0
+    last_hash: str | None = None
+    strikes: int = 0
+    escalated: bool = False
+
+
+@dataclass
+class Pinned:
+    model: str
+    tier: str
+    chain: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def session_id(header: str | None, messages: Sequence[Any]) -> str:
+    if header:
+        return header[:200]
+    first = next((m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"), "")
+    text = first if isinstance(first, str) else json.dumps(first, sort_keys=True, ensure_ascii=False)
+    return "d-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def request_hash(messages: Sequence[Any]) -> str:
+    """Same last user words + same tools called last = the same request again."""
+    last_user = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), {})
+    content = last_user.get("content", "")
+    text = content if isinstance(content, str) else json.dumps(content, sort_keys=True, ensure_ascii=False)
+    last_assistant = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "assistant"), {})
+    names = sorted(str((c.get("function") or {}).get("name", "")) for c in last_assistant.get("tool_calls") or []
+                   if isinstance(c, dict))
+    key = " ".join(text.split())[:500] + ("|tools:" + ",".join(names) if names else "")
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+class Sessions:
+    def __init__(self, timeout_s: float = 1800.0) -> None:
+        self._timeout = timeout_s
+        self._sessions: dict[str, Session] = {}
+        self._calls = 0
+
+    def get(self, sid: str) -> Session | None:
+        session = self._sessions.get(sid)
+        if session is not None and time.monotonic() - session.last_used > self._timeout:
+            del self._sessions[sid]
+            return None
+        return session
+
+    def pin(self, sid: str, *, model: str, tier: str, chain: list[str], messages: Sequence[Any],
+            tier_primary: Callable[[str], str | None] | None = None) -> Pinned:
+        """Decide the model for a routed request in session ``sid`` and remember it."""
+        self._sweep()
+        now = time.monotonic()
+        session = self.get(sid)
+        if session is None:
+            self._sessions[sid] = Session(model=model, tier=tier, last_used=now, requests=1,
+                                          last_hash=request_hash(messages))
+            return Pinned(model, tier, chain)
+        session.last_used = now
+        session.requests += 1
+        digest = request_hash(messages)
+        session.strikes = session.strikes + 1 if digest == session.last_hash else 0
+        session.last_hash = digest
+        if TIER_RANK.get(tier, 0) > TIER_RANK.get(session.tier, 0):
+            session.model, session.tier = model, tier
+            return Pinned(model, tier, chain, [f"session upgraded to {tier}"])
+        result = Pinned(session.model, session.tier, _lead(session.model, chain))
+        if session.model not in chain:
+            # The pinned model cannot serve this request (tools, vision, context): use the routed chain for it
+            # but keep the pin for the rest of the conversation.
+            result = Pinned(model, session.tier, chain, [f"pinned {session.model} cannot serve this request"])
+        if session.strikes >= 2 and not session.escalated and tier_primary is not None:
+            position = TIER_RANK.get(session.tier, 0)
+            if position + 1 < len(TIERS):
+                up = TIERS[position + 1]
+                primary = tier_primary(up)
+                if primary:
+                    session.model, session.tier, session.escalated = primary, up, True
+                    return Pinned(primary, up, _lead(primary, chain), [f"3-strike escalation to {up}"])
+        return result
+
+    def repin(self, sid: str, model: str) -> None:
+        """A fallback answered: the conversation continues on the model that works."""
+        session = self._sessions.get(sid)
+        if session is not None:
+            session.model = model
+
+    def pinned(self, sid: str) -> Session | None:
+        return self.get(sid)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def _sweep(self) -> None:
+        self._calls += 1
+        if self._calls % _SWEEP_EVERY:
+            return
+        cutoff = time.monotonic() - self._timeout
+        for sid in [s for s, v in self._sessions.items() if v.last_used < cutoff]:
+            del self._sessions[sid]
+
+
+def _lead(model: str, chain: list[str]) -> list[str]:
+    return [model, *[m for m in chain if m != model]]

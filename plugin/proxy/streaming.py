@@ -1,0 +1,234 @@
+"""Real streaming: the upstream's SSE bytes go to the client as they arrive.
+
+While no model has answered yet the HTTP status is still open: a failure within the first
+``first_heartbeat_s`` gets a proper status code and JSON error. After that the response commits to
+``200 text/event-stream`` and sends ``: heartbeat`` comments every ``heartbeat_interval_s`` so OpenClaw's
+silence timeout never fires while a model thinks or a payment is signed; a later failure arrives as an SSE
+error event followed by ``data: [DONE]``.
+
+Events are passed through untouched except three: the routing decision goes in a comment before the first
+chunk, the usage chunk is read for the log (and dropped if the client did not ask for usage), and a cost
+comment is inserted before ``data: [DONE]``. Only events that mention "usage" or "[DONE]" are parsed, so
+the per-chunk cost is a couple of byte searches. If the client disconnects, the upstream request is closed
+(cancelling it) and the outcome is still reported, so the usage line is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+
+from pyclawrouter.errors import UserFacingError
+from pyclawrouter.proxy.errors import UpstreamTimeoutError
+from pyclawrouter.proxy.fallback import Success
+from pyclawrouter.proxy.outcome import Outcome
+from pyclawrouter.proxy.responses import error_body, json_error_response
+
+SSE_HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
+HEARTBEAT = b": heartbeat\n\n"
+DONE = b"data: [DONE]\n\n"
+CLIENT_CLOSED = 499
+
+
+class StreamResponse(Response):
+    """An ASGI response running ``work`` (the fallback loop) and streaming whatever it produces."""
+
+    def __init__(self, work: Callable[[], Awaitable[Success]], *, prelude: Callable[[Success], bytes],
+                 trailer: Callable[[Success], bytes], wants_usage: bool, first_heartbeat_s: float,
+                 heartbeat_interval_s: float, record_limit: int, headers: dict[str, str],
+                 on_done: Callable[[Outcome], None]) -> None:
+        super().__init__(media_type="text/event-stream")
+        self._work = work
+        self._prelude = prelude
+        self._trailer = trailer
+        self._wants_usage = wants_usage
+        self._first_heartbeat = first_heartbeat_s
+        self._interval = heartbeat_interval_s
+        self._record_limit = record_limit
+        self._extra_headers = headers
+        self._on_done = on_done
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        outcome = Outcome(status=CLIENT_CLOSED, note="client disconnected", media_type="text/event-stream")
+        main = asyncio.ensure_future(self._serve(send, outcome))
+        watcher = asyncio.ensure_future(_wait_disconnect(receive))
+        try:
+            done, _ = await asyncio.wait({main, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            if watcher in done and main not in done:
+                outcome.status, outcome.note = CLIENT_CLOSED, "client disconnected"
+        finally:
+            for task in (main, watcher):
+                task.cancel()
+            for task in (main, watcher):
+                with contextlib.suppress(BaseException):
+                    await task
+            self._on_done(outcome)
+
+    async def _serve(self, send: Send, outcome: Outcome) -> None:
+        work = asyncio.ensure_future(self._work())
+        try:
+            done, _ = await asyncio.wait({work}, timeout=self._first_heartbeat)
+            if done and work.exception() is not None:
+                error = _as_user_error(work.exception())
+                outcome.status, outcome.error = error.http_status, error
+                response = json_error_response(error)
+                await response({"type": "http"}, _no_receive, send)
+                return
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": SSE_HEADERS + [(k.encode(), v.encode()) for k, v in self._extra_headers.items()]})
+            outcome.status = 200
+            while not work.done():
+                await send({"type": "http.response.body", "body": HEARTBEAT, "more_body": True})
+                await asyncio.wait({work}, timeout=self._interval)
+            if work.exception() is not None:
+                error = _as_user_error(work.exception())
+                outcome.status, outcome.error = error.http_status, error
+                await _send(send, b"data: " + json.dumps(error_body(error)).encode() + b"\n\n" + DONE, last=True)
+                return
+            await self._relay(send, work.result(), outcome)
+        finally:
+            if not work.done():
+                work.cancel()
+                with contextlib.suppress(BaseException):
+                    await work
+            elif not work.cancelled() and work.exception() is None:
+                # Closing an unfinished response drops its connection: that is what cancels the upstream.
+                await work.result().answer.response.aclose()
+
+    async def _relay(self, send: Send, success: Success, outcome: Outcome) -> None:
+        outcome.success = success
+        record: list[bytes] | None = []
+        recorded_size = 0
+
+        async def emit(data: bytes, last: bool = False) -> None:
+            nonlocal record, recorded_size
+            if data or last:
+                await _send(send, data, last=last)
+            if record is not None and data:
+                recorded_size += len(data)
+                record = [*record, data] if recorded_size <= self._record_limit else None
+
+        await emit(self._prelude(success))
+        if success.chunks is None:  # the upstream ignored stream=true and answered with JSON
+            converted = json_to_sse(success.body or b"{}", self._wants_usage, outcome)
+            await emit(converted + self._trailer(success) + DONE, last=True)
+            outcome.recorded = b"".join(record) if record is not None else None
+            return
+        pending = success.first_chunk
+        saw_done = False
+        try:
+            while True:
+                cut = pending.rfind(b"\n\n")
+                if cut >= 0:
+                    complete, pending = pending[: cut + 2], pending[cut + 2 :]
+                    if b"[DONE]" in complete or b'"usage"' in complete:
+                        complete, done_here = self._rewrite_events(complete, success, outcome)
+                        saw_done = saw_done or done_here
+                    await emit(complete)
+                chunk = await anext(success.chunks, None)
+                if chunk is None:
+                    break
+                pending += chunk
+        except (httpx.HTTPError, TimeoutError) as exc:
+            outcome.status, outcome.note = 502, f"upstream stream interrupted ({type(exc).__name__})"
+        if pending.strip():
+            await emit(pending if pending.endswith(b"\n\n") else pending + b"\n\n")
+        if not saw_done and outcome.status == 200:
+            outcome.status, outcome.note = 502, "upstream stream ended without [DONE]"
+        if outcome.status != 200:
+            error = {"error": {"message": f"The model stopped mid-answer: {outcome.note}", "type": "upstream_error",
+                               "code": "stream_interrupted", "model": success.model}}
+            await emit(b"data: " + json.dumps(error).encode() + b"\n\n" + DONE, last=True)
+            return
+        await emit(b"", last=True)
+        outcome.recorded = b"".join(record) if record is not None else None
+
+    def _rewrite_events(self, data: bytes, success: Success, outcome: Outcome) -> tuple[bytes, bool]:
+        out: list[bytes] = []
+        saw_done = False
+        for event in data.split(b"\n\n"):
+            if not event.strip():
+                continue
+            payload = event.strip()
+            if payload == b"data: [DONE]" or payload == b"data:[DONE]":
+                saw_done = True
+                out.append(self._trailer(success) + DONE)
+                continue
+            if b'"usage"' in payload and payload.startswith(b"data:"):
+                try:
+                    chunk = json.loads(payload[5:])
+                except ValueError:
+                    chunk = None
+                if isinstance(chunk, dict) and isinstance(chunk.get("usage"), dict):
+                    outcome.usage = chunk["usage"]
+                    if not self._wants_usage and not chunk.get("choices"):
+                        continue
+            out.append(event + b"\n\n")
+        return b"".join(out), saw_done
+
+
+def json_to_sse(body: bytes, wants_usage: bool, outcome: Outcome) -> bytes:
+    """Turn a complete chat-completion JSON into the chunks a streaming client expects."""
+    try:
+        data: dict[str, Any] = json.loads(body)
+    except ValueError:
+        return b"data: " + body + b"\n\n"
+    base = {"id": data.get("id", "chatcmpl-proxy"), "object": "chat.completion.chunk",
+            "created": data.get("created", 0), "model": data.get("model", "")}
+    chunks: list[dict[str, Any]] = []
+    for choice in data.get("choices") or []:
+        message = choice.get("message") or {}
+        index = choice.get("index", 0)
+        chunks.append({**base, "choices": [{"index": index, "delta": {"role": "assistant"}, "finish_reason": None}]})
+        if message.get("content"):
+            chunks.append({**base, "choices": [{"index": index, "delta": {"content": message["content"]},
+                                                "finish_reason": None}]})
+        calls = message.get("tool_calls") or []
+        if calls:
+            delta = [{"index": i, **call} for i, call in enumerate(calls)]
+            chunks.append({**base, "choices": [{"index": index, "delta": {"tool_calls": delta},
+                                                "finish_reason": None}]})
+        finish = choice.get("finish_reason") or ("tool_calls" if calls else "stop")
+        chunks.append({**base, "choices": [{"index": index, "delta": {}, "finish_reason": finish}]})
+    if isinstance(data.get("usage"), dict):
+        outcome.usage = data["usage"]
+        if wants_usage:
+            chunks.append({**base, "choices": [], "usage": data["usage"]})
+    return b"".join(b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\n\n" for c in chunks)
+
+
+def _as_user_error(exc: BaseException | None) -> UserFacingError:
+    if isinstance(exc, UserFacingError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return UpstreamTimeoutError("The request timed out")
+    error = UserFacingError(f"Proxy error: {type(exc).__name__}")
+    error.http_status = 502
+    return error
+
+
+async def _send(send: Send, data: bytes, *, last: bool = False) -> None:
+    await send({"type": "http.response.body", "body": data, "more_body": not last})
+
+
+async def _wait_disconnect(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _no_receive() -> Message:
+    await asyncio.Event().wait()
+    return {"type": "http.disconnect"}

@@ -1,0 +1,105 @@
+"""One paid request to BlockRun: send, answer a 402 challenge with an x402 payment, send again.
+
+A single pooled ``httpx.AsyncClient`` lives as long as the process (a client per request costs ~40 ms:
+performance-notes §3). HTTP/1.1 keep-alive only: h2 is slower in Python. Only the headers BlockRun needs are
+sent upstream; the client's own headers (OpenClaw's placeholder bearer token, tracing ids) stay local.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+import httpx
+
+from pyclawrouter import __version__
+from pyclawrouter.errors import UserFacingError
+from pyclawrouter.proxy.deps import Payer, PaymentAttempt
+
+BASE_HEADERS = {
+    "content-type": "application/json",
+    "accept": "application/json, text/event-stream",
+    # Streams are passed through byte for byte, so they must arrive uncompressed.
+    "accept-encoding": "identity",
+    "user-agent": f"pyclawrouter/{__version__}",
+}
+
+# Called with the amount a signed payment would spend before it is sent; False refuses it (spend cap).
+T = TypeVar("T")
+
+Approve = Callable[[float], Awaitable[bool]]
+
+
+class PaymentNotApprovedError(UserFacingError):
+    code = "cost_cap_exceeded"
+    http_status = 429
+    error_type = "cost_cap_exceeded"
+
+
+@dataclass
+class UpstreamAnswer:
+    response: httpx.Response
+    payment: PaymentAttempt | None
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+
+def make_client(*, max_connections: int = 64) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        http2=False,
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                            keepalive_expiry=60.0),
+        timeout=httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0),
+        follow_redirects=False,
+        trust_env=False,  # a stray HTTP(S)_PROXY must not see wallet-signed payments
+    )
+
+
+def amount(payment: PaymentAttempt | None) -> float:
+    if payment is None:
+        return 0.0
+    value = payment.amount_usd
+    return float(value) if isinstance(value, int | float | Decimal) else 0.0
+
+
+class Upstream:
+    def __init__(self, client: httpx.AsyncClient, payer: Payer | None) -> None:
+        self.client = client
+        self.payer = payer
+
+    async def post(self, url: str, body: bytes, *, model: str, estimate_usd: float, read_timeout: float,
+                   approve: Approve | None = None) -> UpstreamAnswer:
+        """Send ``body``; on a 402 pay and resend once. The response is open (streamed): the caller closes it."""
+        payer = self.payer
+        preauth = await _maybe(payer.preauthorize(url=url, model=model, estimate_usd=estimate_usd)) if payer else None
+        if preauth is not None and approve is not None and not await approve(amount(preauth)):
+            preauth = None
+        response = await self._send(url, body, preauth.headers if preauth else None, read_timeout)
+        if response.status_code != 402 or payer is None:
+            return UpstreamAnswer(response, preauth if response.status_code < 400 else None)
+        challenge = await response.aread()
+        await response.aclose()
+        if preauth is not None:
+            payer.forget_preauth(url=url, model=model)
+        payment = await payer.pay(url=url, status=402, headers=dict(response.headers), body=challenge,
+                                  estimate_usd=estimate_usd, model=model)
+        if approve is not None and not await approve(amount(payment)):
+            raise PaymentNotApprovedError(f"Paying ${amount(payment):.6f} for {model} would exceed the cost cap")
+        response = await self._send(url, body, payment.headers, read_timeout)
+        return UpstreamAnswer(response, payment if response.status_code < 400 else None)
+
+    async def _send(self, url: str, body: bytes, extra: Mapping[str, str] | None,
+                    read_timeout: float) -> httpx.Response:
+        headers = {**BASE_HEADERS, **extra} if extra else BASE_HEADERS
+        timeout = httpx.Timeout(connect=10.0, read=read_timeout, write=30.0, pool=10.0)
+        request = self.client.build_request("POST", url, content=body, headers=headers, timeout=timeout)
+        return await self.client.send(request, stream=True)
+
+
+async def _maybe(value: T | Awaitable[T]) -> T:
+    return await value if inspect.isawaitable(value) else value

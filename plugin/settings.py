@@ -1,0 +1,144 @@
+"""The proxy's settings: one immutable object built from the plugin config and the environment.
+
+Precedence for each value: command-line flag (applied by ``serve``) > environment variable > config file >
+default. The app never reads ``os.environ`` or a config file on the request path; it asks a
+:class:`SettingsProvider` for the current :class:`Settings`, so a reloading provider can swap them while the
+server runs (a bad new config keeps the last good one: that is the provider's job, not this module's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pyclawrouter import paths
+
+BudgetMode = Literal["graceful", "strict"]
+Chain = Literal["base", "solana"]
+
+DEFAULT_API_BASE = {"base": "https://blockrun.ai/api", "solana": "https://sol.blockrun.ai/api"}
+DEFAULT_BASE_RPC_URL = "https://mainnet.base.org"
+DEFAULT_SOLANA_RPC_URL = "https://api.mainnet-beta.solana.com"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    host: str = paths.DEFAULT_HOST
+    port: int = paths.DEFAULT_PORT
+    chain: Chain = "base"
+    api_base: str = DEFAULT_API_BASE["base"]
+    base_rpc_url: str = DEFAULT_BASE_RPC_URL
+    solana_rpc_url: str = DEFAULT_SOLANA_RPC_URL
+    max_cost_per_run: float | None = None
+    max_cost_per_run_mode: BudgetMode = "graceful"
+    max_payment_per_request: float | None = None
+    routing: Mapping[str, Any] = field(default_factory=dict)
+    exclude_models: frozenset[str] = frozenset()
+    # Tunables with the reference's values unless a reason to differ is given next to them.
+    request_timeout_s: float = 180.0
+    attempt_timeout_s: float = 60.0
+    # Reasoning models think for minutes before the first token (the reference's 60 s killed them, §11.2).
+    reasoning_attempt_timeout_s: float = 180.0
+    max_attempts: int = 5
+    heartbeat_interval_s: float = 2.0
+    # Until this much time has passed the HTTP status is still open, so a fast failure gets a real status code.
+    first_heartbeat_s: float = 1.0
+    max_body_bytes: int = 20 * 1024 * 1024
+    cache_ttl_s: float = 60.0
+    cache_max_entries: int = 200
+    cache_max_item_bytes: int = 1024 * 1024
+    session_timeout_s: float = 30 * 60.0
+    balance_wait_s: float = 0.3
+    debug_headers: bool = True
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], env: Mapping[str, str] | None = None,
+                    *, home: Path | None = None) -> Settings:
+        """Build settings from a validated plugin config and the environment (``os.environ`` if None)."""
+        env = os.environ if env is None else env
+        home = paths.state_dir(env) if home is None else home
+        chain = _chain(config, env, home)
+        api_base = _first(env.get("BLOCKRUN_API_BASE"), config.get("apiBase")) or DEFAULT_API_BASE[chain]
+        cap = config.get("maxCostPerRun")
+        per_request = config.get("maxPaymentPerRequest")
+        mode = config.get("maxCostPerRunMode", "graceful")
+        excluded = set(_strings(config.get("excludeModels", ()))) | _saved_excludes(home)
+        return cls(
+            home=home,
+            port=_port(env.get("BLOCKRUN_PROXY_PORT")) or int(config.get("port", paths.DEFAULT_PORT)),
+            chain=chain,
+            api_base=api_base.rstrip("/"),
+            base_rpc_url=_first(env.get("BLOCKRUN_BASE_RPC_URL")) or DEFAULT_BASE_RPC_URL,
+            solana_rpc_url=_first(env.get("CLAWROUTER_SOLANA_RPC_URL")) or DEFAULT_SOLANA_RPC_URL,
+            max_cost_per_run=float(cap) if isinstance(cap, int | float) and not isinstance(cap, bool) else None,
+            max_cost_per_run_mode="strict" if mode == "strict" else "graceful",
+            max_payment_per_request=float(per_request) if isinstance(per_request, int | float) else None,
+            routing=dict(config.get("routing") or {}),
+            exclude_models=frozenset(excluded),
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Apply command-line flags (None means "not given")."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def public_base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class SettingsProvider(Protocol):
+    def current(self) -> Settings: ...
+
+
+class StaticSettings:
+    """A provider that never changes; a hot-reloading one only has to offer the same ``current()``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def current(self) -> Settings:
+        return self._settings
+
+
+def _chain(config: Mapping[str, Any], env: Mapping[str, str], home: Path) -> Chain:
+    value = _first(env.get("CLAWROUTER_PAYMENT_CHAIN"), config.get("chain"))
+    if not value:
+        try:
+            value = (home / "payment-chain").read_text(encoding="utf-8").strip()
+        except OSError:
+            value = "base"
+    return "solana" if value.strip().lower() == "solana" else "base"
+
+
+def _first(*values: object) -> str | None:
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _port(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    port = int(value)
+    return port if 1 <= port <= 65535 else None
+
+
+def _strings(values: object) -> list[str]:
+    if isinstance(values, str) or not isinstance(values, Collection):
+        return []
+    return [v for v in values if isinstance(v, str)]
+
+
+def _saved_excludes(home: Path) -> set[str]:
+    """``/exclude`` persists its list in the state directory; read it once here, not per request."""
+    try:
+        data = json.loads(paths.exclude_models_file(home).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return set(_strings(data))
