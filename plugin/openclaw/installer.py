@@ -1,0 +1,272 @@
+"""``pyclawrouter openclaw install|uninstall|status``: register the plugin with the local OpenClaw.
+
+Install runs ``openclaw plugins install`` on a freshly written plugin directory, then one validated
+``openclaw config set --batch-json`` that enables the plugin, records the port and this Python interpreter in
+the plugin config, writes ``models.providers.blockrun`` and sets ``agents.defaults.model.primary`` to
+``blockrun/auto`` only when the user has no primary model. What it changed is remembered in
+``<state dir>/openclaw-install.json`` so uninstall puts back exactly that and nothing else: the user's own
+primary model, a provider block that was there before, other plugin settings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import json5
+
+from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
+from pyclawrouter.fsutil import atomic_write
+from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
+from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
+from pyclawrouter.openclaw.provider_block import provider_block
+from pyclawrouter.paths import DEFAULT_PORT
+
+DEFAULT_PRIMARY = f"{PROVIDER_ID}/auto"
+RECORD_NAME = "openclaw-install.json"
+OUR_CONFIG_KEYS = ("port", "python")
+
+
+@dataclass
+class InstallRecord:
+    """What install changed that was not there before (so uninstall can undo just that)."""
+
+    set_primary: bool = False
+    previous_provider: dict[str, Any] | None = None
+    added_config_keys: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, home: Path) -> InstallRecord | None:
+        try:
+            data = json.loads((home / RECORD_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        previous = data.get("previous_provider")
+        return cls(
+            set_primary=bool(data.get("set_primary")),
+            previous_provider=previous if isinstance(previous, dict) else None,
+            added_config_keys=[str(k) for k in data.get("added_config_keys") or []],
+        )
+
+    def save(self, home: Path) -> None:
+        atomic_write(home / RECORD_NAME, json.dumps(asdict(self), indent=2) + "\n", mode=0o600)
+
+
+def read_openclaw_json(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise OpenClawError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = json5.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        raise OpenClawError(f"{path}: not valid JSON5 ({' '.join(str(exc).split())}); fix it first") from None
+    return data if isinstance(data, dict) else {}
+
+
+def dig(data: object, dotted: str) -> object:
+    node = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def current_primary(doc: Mapping[str, Any]) -> str | None:
+    model = dig(doc, "agents.defaults.model")
+    if isinstance(model, str):  # the short form: "provider/model"
+        return model or None
+    primary = dig(model, "primary")
+    return primary if isinstance(primary, str) and primary else None
+
+
+@dataclass
+class InstallResult:
+    version: str
+    port: int
+    python: str
+    set_primary: bool
+    primary: str | None
+    models: int
+    messages: list[str]
+
+
+def install(
+    run: Runner,
+    *,
+    home: Path,
+    env: Mapping[str, str],
+    port: int | None = None,
+    python: str | None = None,
+    openclaw_config: Path | None = None,
+) -> InstallResult:
+    version = check_version(run)
+    config_path = openclaw_config or openclaw_config_path(env)
+    doc = read_openclaw_json(config_path)
+    existing = dig(doc, f"plugins.entries.{PLUGIN_ID}.config")
+    plugin_config = dict(existing) if isinstance(existing, Mapping) else {}
+    chosen_port = port or int(plugin_config.get("port") or DEFAULT_PORT)
+    interpreter = python or sys.executable
+    primary = current_primary(doc)
+    previous_provider = dig(doc, f"models.providers.{PROVIDER_ID}")
+
+    with tempfile.TemporaryDirectory(prefix="pyclawrouter-plugin-") as stage:
+        write_plugin_dir(Path(stage))
+        run_checked(run, ["plugins", "install", stage, "--force", "--accept-capabilities"], "installing the plugin")
+
+    block = provider_block(chosen_port)
+    ops: list[dict[str, Any]] = [
+        {"path": f"plugins.entries.{PLUGIN_ID}.enabled", "value": True},
+        {
+            "path": f"plugins.entries.{PLUGIN_ID}.config",
+            "value": {**plugin_config, "port": chosen_port, "python": interpreter},
+        },
+        {"path": f"models.providers.{PROVIDER_ID}", "value": block},
+    ]
+    set_primary_now = primary is None
+    if set_primary_now:
+        ops.append({"path": "agents.defaults.model.primary", "value": DEFAULT_PRIMARY})
+    run_checked(run, ["config", "set", "--batch-json", json.dumps(ops)], "writing the OpenClaw config")
+
+    record = InstallRecord.load(home)
+    if record is None:  # first install: remember what was the user's before we touched anything
+        record = InstallRecord(
+            previous_provider=dict(previous_provider) if isinstance(previous_provider, Mapping) else None,
+            added_config_keys=[k for k in OUR_CONFIG_KEYS if k not in plugin_config],
+        )
+    record.set_primary = record.set_primary or set_primary_now
+    home.mkdir(parents=True, exist_ok=True)
+    record.save(home)
+
+    messages = [
+        f"Installed the pyclawrouter plugin into OpenClaw {version} ({config_path}).",
+        f"Provider {PROVIDER_ID}: {len(block['models'])} models at {block['baseUrl']}.",
+        f"The gateway runs the proxy with {interpreter}.",
+        f"Default model set to {DEFAULT_PRIMARY}." if set_primary_now else f"Default model left as {primary}.",
+        "Restart the gateway to load it: `openclaw gateway restart`.",
+    ]
+    return InstallResult(
+        version, chosen_port, interpreter, set_primary_now, primary or DEFAULT_PRIMARY, len(block["models"]), messages
+    )
+
+
+def deletion_patch(doc: Mapping[str, Any], dotted: str) -> dict[str, Any]:
+    """A ``config patch`` that deletes ``dotted`` and every parent left empty by that (nothing else)."""
+    parts = dotted.split(".")
+    cut = len(parts)
+    while cut > 1:
+        parent = dig(doc, ".".join(parts[: cut - 1]))
+        if not isinstance(parent, Mapping) or set(parent) != {parts[cut - 1]}:
+            break
+        cut -= 1
+    patch: dict[str, Any] = {}
+    node = patch
+    for part in parts[: cut - 1]:
+        node = node.setdefault(part, {})
+    node[parts[cut - 1]] = None
+    return patch
+
+
+def _pretty_size(doc: Mapping[str, Any]) -> int:
+    return len(json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
+
+
+def _shrink_provider_models(run: Runner, doc: dict[str, Any], patch: Mapping[str, Any]) -> None:
+    """Empty our provider's model list in steps until ``patch`` can be applied in one write.
+
+    OpenClaw rejects a CLI config write that shrinks ``openclaw.json`` below half its size (``size-drop``), and
+    our model list is most of a small config, so removing it takes a few writes that each keep over half."""
+    provider = dig(doc, f"models.providers.{PROVIDER_ID}")
+    if not isinstance(provider, dict) or not isinstance(provider.get("models"), list):
+        return
+
+    def final_size() -> int:
+        after = json.loads(json.dumps(doc))
+        _apply_patch(after, patch)
+        return _pretty_size(after)
+
+    while provider["models"] and final_size() < _pretty_size(doc) * 0.55:
+        models = provider["models"]
+        size = _pretty_size(doc)
+        keep = len(models) - 1
+        for candidate in range(len(models)):
+            provider["models"] = models[:candidate]
+            if _pretty_size(doc) >= size * 0.55:
+                keep = candidate
+                break
+        provider["models"] = models[:keep]
+        value = json.dumps(provider["models"])
+        run_checked(
+            run,
+            ["config", "set", f"models.providers.{PROVIDER_ID}.models", value, "--strict-json", "--replace"],
+            "shrinking the provider's model list",
+        )
+
+
+def _apply_patch(doc: dict[str, Any], patch: Mapping[str, Any]) -> None:
+    for key, value in patch.items():
+        if value is None:
+            doc.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(doc.get(key), dict):
+            _apply_patch(doc[key], value)
+        else:
+            doc[key] = value
+
+
+def _write_patch(run: Runner, patch: Mapping[str, Any]) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".json5", prefix="pyclawrouter-", delete=False) as handle:
+        json.dump(patch, handle)
+    try:
+        run_checked(run, ["config", "patch", "--file", handle.name], "updating the OpenClaw config")
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def uninstall(run: Runner, *, home: Path, env: Mapping[str, str], openclaw_config: Path | None = None) -> list[str]:
+    check_version(run)
+    config_path = openclaw_config or openclaw_config_path(env)
+    doc = read_openclaw_json(config_path)
+    record = InstallRecord.load(home)
+    messages: list[str] = []
+    patches: list[dict[str, Any]] = []  # applied one at a time: OpenClaw refuses a write that halves the file
+    if record is None:
+        messages.append(
+            "No install record found: removing the plugin only; models.providers.blockrun and the "
+            "default model are left as they are."
+        )
+    else:
+        if record.set_primary and current_primary(doc) == DEFAULT_PRIMARY:
+            short_form = isinstance(dig(doc, "agents.defaults.model"), str)
+            patches.append(
+                deletion_patch(doc, "agents.defaults.model" if short_form else "agents.defaults.model.primary")
+            )
+            messages.append(f"Unset the default model {DEFAULT_PRIMARY} (install had set it).")
+        provider = record.previous_provider
+        if provider:
+            patches.append({"models": {"providers": {PROVIDER_ID: provider}}})
+            messages.append("Restored the provider block that was there before.")
+        else:
+            patches.append(deletion_patch(doc, f"models.providers.{PROVIDER_ID}"))
+            messages.append(f"Removed models.providers.{PROVIDER_ID}.")
+    for patch in patches:
+        _shrink_provider_models(run, doc, patch)
+        _write_patch(run, patch)
+        _apply_patch(doc, patch)
+    entry = dig(doc, f"plugins.entries.{PLUGIN_ID}")
+    if entry is not None or (config_path.parent / "extensions" / PLUGIN_ID).exists():
+        run_checked(run, ["plugins", "uninstall", PLUGIN_ID, "--force"], "uninstalling the plugin")
+        messages.append("Uninstalled the pyclawrouter plugin (your wallet and usage logs stay in the state directory).")
+    else:
+        messages.append("The pyclawrouter plugin was not installed.")
+    (home / RECORD_NAME).unlink(missing_ok=True)
+    return messages

@@ -1,0 +1,226 @@
+// node --test tests/js : plugin/index.js against a fake OpenClaw api (no openclaw install needed).
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import plugin, { COMMANDS, createService, forwardCommand, proxyArgv, state } from "../../plugin/index.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const INDEX_JS = join(HERE, "..", "..", "plugin", "index.js");
+const FAKE_PYTHON = join(HERE, "fixtures", "fake-python");
+
+function fakeApi({ mode = "full", config = {} } = {}) {
+  const api = {
+    registrationMode: mode,
+    pluginConfig: config,
+    providers: [],
+    commands: [],
+    services: [],
+    logs: [],
+    logger: { info: (m) => api.logs.push(m), warn: (m) => api.logs.push(m), error: (m) => api.logs.push(m) },
+    registerProvider: (p) => api.providers.push(p),
+    registerCommand: (c) => api.commands.push(c),
+    registerService: (s) => api.services.push(s),
+  };
+  return api;
+}
+
+function fakeHealth() {
+  const health = { failures: [], cleared: 0 };
+  health.reportFailure = (err) => health.failures.push(String(err?.message ?? err));
+  health.clearFailure = () => (health.cleared += 1);
+  return health;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(check, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+async function healthy(port) {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+let home;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), "pyclawrouter-js-"));
+  process.env.PYCLAWROUTER_HOME = home;
+  delete process.env.CLAWROUTER_DISABLED;
+  state.token = null;
+});
+afterEach(() => {
+  state.child?.kill("SIGKILL");
+  state.child = null;
+});
+
+test("full mode registers the provider, every command synchronously, and one proxy service", () => {
+  const api = fakeApi();
+  const returned = plugin.register(api);
+  assert.equal(returned, undefined); // nothing async left behind: OpenClaw reads registrations right away
+  assert.deepEqual(api.providers.map((p) => p.id), ["blockrun"]);
+  assert.deepEqual(api.providers[0].auth, []);
+  assert.deepEqual(api.commands.map((c) => c.name).sort(), ["exclude", "img", "img2img", "stats", "wallet"]);
+  for (const command of api.commands) {
+    assert.equal(command.acceptsArgs, true);
+    assert.match(command.name, /^[a-z0-9_]{1,32}$/); // Telegram-safe, no hyphens
+    assert.ok(command.description.length > 0);
+  }
+  assert.equal(api.commands.find((c) => c.name === "stats").requireAuth, false);
+  assert.equal(api.commands.find((c) => c.name === "wallet").requireAuth, true);
+  assert.equal(api.services.length, 1);
+  assert.equal(api.services[0].id, "pyclawrouter-proxy");
+  assert.deepEqual(api.services[0].reload.configPrefixes, ["plugins.entries.pyclawrouter.config"]);
+});
+
+test("other registration modes and manageProxy:false start nothing", () => {
+  for (const mode of ["discovery", "tool-discovery", "setup-only", "cli-metadata"]) {
+    const api = fakeApi({ mode });
+    plugin.register(api);
+    assert.equal(api.services.length, 0, mode);
+    assert.equal(api.commands.length, 5, mode);
+  }
+  const api = fakeApi({ config: { manageProxy: false } });
+  plugin.register(api);
+  assert.equal(api.services.length, 0);
+});
+
+test("CLAWROUTER_DISABLED registers nothing", () => {
+  process.env.CLAWROUTER_DISABLED = "true";
+  const api = fakeApi();
+  plugin.register(api);
+  assert.equal(api.providers.length + api.commands.length + api.services.length, 0);
+});
+
+test("the command names match the Python registry", () => {
+  const registry = readFileSync(join(HERE, "..", "..", "commands", "registry.py"), "utf8");
+  const pyNames = [...registry.matchAll(/CommandSpec\(\s*"([a-z0-9_]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual(Object.keys(COMMANDS).sort(), pyNames);
+});
+
+test("no secret in argv; no process.env within 8 lines of a network call (OpenClaw's scanner rule)", () => {
+  assert.deepEqual(proxyArgv({ port: 9999 }), ["-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", "9999"]);
+  const lines = readFileSync(INDEX_JS, "utf8").split("\n");
+  const envLines = lines.flatMap((l, i) => (l.includes("process.env") ? [i] : []));
+  const netLines = lines.flatMap((l, i) => (/\bfetch\(|http\.request\(|\.post\(/.test(l) ? [i] : []));
+  for (const e of envLines) for (const n of netLines) assert.ok(Math.abs(e - n) > 8, `line ${e + 1} vs ${n + 1}`);
+  assert.ok(!/eval\(|new Function\(/.test(lines.join("\n")));
+  assert.ok(!/\benv\s*:/.test(lines.join("\n")), "the spawned proxy must inherit the environment as is");
+});
+
+test("commands go to the proxy with the token from the state dir; media becomes mediaUrls", async () => {
+  const port = await freePort();
+  const seen = [];
+  let token = "first-token";
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      seen.push({ url: req.url, auth: req.headers.authorization, body: JSON.parse(body) });
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        res.writeHead(401).end("{}");
+        return;
+      }
+      const reply = { text: "an image", data: { model: "m" }, media: ["http://127.0.0.1:1/images/a.png"], isError: false };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(reply));
+    });
+  });
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
+  try {
+    writeFileSync(join(home, "command-token"), "first-token\n");
+    const api = fakeApi({ config: { port } });
+    const reply = await forwardCommand(api, "img", { args: "a fox", channel: "webchat", senderIsOwner: true });
+    assert.deepEqual(reply, {
+      text: "an image",
+      isError: false,
+      mediaUrl: "http://127.0.0.1:1/images/a.png",
+      mediaUrls: ["http://127.0.0.1:1/images/a.png"],
+    });
+    assert.deepEqual(seen[0], {
+      url: "/plugin/command/img",
+      auth: "Bearer first-token",
+      body: { args: "a fox", senderIsOwner: true, channel: "webchat" },
+    });
+    // The proxy restarted with a new token: one 401, the file is read again, the command goes through.
+    token = "second-token";
+    writeFileSync(join(home, "command-token"), "second-token");
+    const again = await forwardCommand(api, "stats", { args: "", channel: "webchat" });
+    assert.equal(again.isError, false);
+    assert.equal(seen.at(-1).auth, "Bearer second-token");
+    assert.equal(seen.at(-1).body.senderIsOwner, false);
+  } finally {
+    server.close();
+  }
+});
+
+test("an unreachable proxy is an error reply, not an exception", async () => {
+  const port = await freePort();
+  const reply = await forwardCommand(fakeApi({ config: { port } }), "wallet", { args: "" });
+  assert.equal(reply.isError, true);
+  assert.match(reply.text, new RegExp(`not reachable on 127\\.0\\.0\\.1:${port}`));
+});
+
+test("the service starts the proxy with the recorded interpreter, and stop ends it", async () => {
+  const port = await freePort();
+  const api = fakeApi({ config: { port, python: FAKE_PYTHON } });
+  const service = createService(api);
+  const health = fakeHealth();
+  await service.start({ logger: api.logger, serviceHealth: health });
+  assert.ok(await until(() => healthy(port)), "proxy never became healthy");
+  assert.ok(await until(() => health.cleared > 0));
+  const argv = JSON.parse(readFileSync(join(home, "fake-proxy-argv.json"), "utf8"));
+  assert.deepEqual(argv, ["-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", String(port)]);
+  const reply = await forwardCommand(api, "stats", { args: "3" });
+  assert.equal(reply.text, "fake /plugin/command/stats args=3");
+  await service.stop({});
+  assert.ok(await until(async () => !(await healthy(port))), "proxy still up after stop");
+  assert.deepEqual(health.failures, []);
+});
+
+test("a healthy proxy already on the port is reused, not duplicated", async () => {
+  const port = await freePort();
+  const server = createServer((req, res) => res.writeHead(200).end("{}"));
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
+  try {
+    const api = fakeApi({ config: { port, python: "/nonexistent/python" } });
+    const service = createService(api);
+    const health = fakeHealth();
+    await service.start({ logger: api.logger, serviceHealth: health });
+    assert.equal(state.child, null);
+    assert.deepEqual(health.failures, []);
+    assert.ok(api.logs.some((l) => l.includes("reusing")));
+    await service.stop({}); // not ours: must stay up
+    assert.ok(await healthy(port));
+  } finally {
+    server.close();
+  }
+});
+
+test("a proxy that cannot start is reported through the service health API", async () => {
+  const port = await freePort();
+  const api = fakeApi({ config: { port, python: "/nonexistent/python" } });
+  const health = fakeHealth();
+  await createService(api).start({ logger: api.logger, serviceHealth: health });
+  assert.ok(await until(() => health.failures.length > 0));
+  assert.match(health.failures.join("\n"), /\/nonexistent\/python/);
+});

@@ -1,0 +1,189 @@
+"""`pyclawrouter openclaw install|uninstall|status` against a fake `openclaw` CLI that edits a real JSON file
+the way OpenClaw 2026.9.6 does (including its refusal to shrink the config below half its size)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pyclawrouter.openclaw import installer
+from pyclawrouter.openclaw.cli_runner import OpenClawError, RunResult
+from pyclawrouter.openclaw.status import status
+
+USER_CONFIG = {
+    "meta": {"lastTouchedVersion": "2026.9.6"},
+    "gateway": {"mode": "local"},
+    "plugins": {"entries": {"pyclawrouter": {"config": {"maxCostPerRun": 0.5}}}},
+}
+
+
+class FakeOpenClaw:
+    def __init__(self, root: Path, version: str = "2026.9.6") -> None:
+        self.root = root
+        self.config = root / "openclaw.json"
+        self.version = version
+        self.calls: list[list[str]] = []
+
+    def doc(self) -> dict[str, Any]:
+        return json.loads(self.config.read_text()) if self.config.exists() else {}
+
+    def _write(self, doc: dict[str, Any]) -> RunResult:
+        text = json.dumps(doc, indent=2)
+        before = self.config.stat().st_size if self.config.exists() else 0
+        if before >= 512 and len(text) < before // 2:
+            return RunResult(1, "", f"Config write rejected: {self.config} (size-drop:{before}->{len(text)})")
+        self.config.write_text(text)
+        return RunResult(0, "Updated", "")
+
+    def __call__(self, args: Sequence[str]) -> RunResult:
+        args = list(args)
+        self.calls.append(args)
+        if args == ["--version"]:
+            return RunResult(0, f"OpenClaw {self.version} (eb377ac)\n", "")
+        doc = self.doc()
+        if args[:2] == ["plugins", "install"]:
+            stage = Path(args[2])
+            assert {"--force", "--accept-capabilities"} <= set(args)
+            manifest = json.loads((stage / "openclaw.plugin.json").read_text())
+            assert (stage / "plugin" / "index.js").is_file() and (stage / "package.json").is_file()
+            (self.root / "extensions" / manifest["id"]).mkdir(parents=True, exist_ok=True)
+            (self.root / "extensions" / manifest["id"] / "openclaw.plugin.json").write_text(json.dumps(manifest))
+            return RunResult(0, "Installed plugin: pyclawrouter", "")
+        if args[:3] == ["config", "set", "--batch-json"]:
+            for op in json.loads(args[3]):
+                set_path(doc, op["path"], op["value"])
+            return self._write(doc)
+        if args[:2] == ["config", "set"]:
+            assert "--strict-json" in args and "--replace" in args
+            set_path(doc, args[2], json.loads(args[3]))
+            return self._write(doc)
+        if args[:2] == ["config", "patch"]:
+            merge_patch(doc, json.loads(Path(args[3]).read_text()))
+            return self._write(doc)
+        if args[:2] == ["plugins", "uninstall"]:
+            doc["plugins"]["entries"][args[2]] = {"enabled": False}  # OpenClaw's uninstall marker
+            ext = self.root / "extensions" / args[2]
+            for f in ext.iterdir():
+                f.unlink()
+            ext.rmdir()
+            self.config.write_text(json.dumps(doc, indent=2))
+            return RunResult(0, "Uninstalled", "")
+        raise AssertionError(f"unexpected openclaw call {args}")
+
+
+def set_path(doc: dict[str, Any], dotted: str, value: object) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    doc[leaf] = value
+
+
+def merge_patch(doc: dict[str, Any], patch: dict[str, Any]) -> None:
+    for key, value in patch.items():
+        if value is None:
+            doc.pop(key, None)
+        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
+            merge_patch(doc[key], value)
+        else:
+            doc[key] = value
+
+
+@pytest.fixture
+def openclaw(tmp_path: Path) -> FakeOpenClaw:
+    fake = FakeOpenClaw(tmp_path / ".openclaw")
+    fake.root.mkdir()
+    fake.config.write_text(json.dumps(USER_CONFIG, indent=2))
+    return fake
+
+
+def do_install(openclaw: FakeOpenClaw, home: Path, **kw: Any) -> installer.InstallResult:
+    return installer.install(
+        openclaw, home=home, env={}, openclaw_config=openclaw.config, python="/venv/bin/python", **kw
+    )
+
+
+def test_install_writes_plugin_provider_python_and_default_model(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    result = do_install(openclaw, tmp_path / "state", port=18402)
+    doc = openclaw.doc()
+    entry = doc["plugins"]["entries"]["pyclawrouter"]
+    assert entry == {"enabled": True, "config": {"maxCostPerRun": 0.5, "port": 18402, "python": "/venv/bin/python"}}
+    provider = doc["models"]["providers"]["blockrun"]
+    assert provider["baseUrl"] == "http://127.0.0.1:18402/v1" and provider["api"] == "openai-completions"
+    assert provider["apiKey"]
+    ids = [m["id"] for m in provider["models"]]
+    assert ids[:4] == ["auto", "eco", "premium", "free"] and len(ids) == len(set(ids)) > 20
+    gpt = next(m for m in provider["models"] if m["id"] == "openai/gpt-4o")
+    assert gpt["cost"]["input"] > 0 and gpt["contextWindow"] >= 128000 and "image" in gpt["input"]
+    assert doc["agents"]["defaults"]["model"]["primary"] == "blockrun/auto"
+    assert result.set_primary and "blockrun/auto" in "\n".join(result.messages)
+
+
+def test_install_keeps_the_users_default_model(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    doc = openclaw.doc()
+    doc["agents"] = {"defaults": {"model": "anthropic/claude-opus-4-6"}}  # the short string form
+    openclaw.config.write_text(json.dumps(doc))
+    result = do_install(openclaw, tmp_path / "state")
+    assert openclaw.doc()["agents"]["defaults"]["model"] == "anthropic/claude-opus-4-6"
+    assert not result.set_primary and "left as anthropic/claude-opus-4-6" in "\n".join(result.messages)
+
+
+def test_install_twice_is_the_same_as_once(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    do_install(openclaw, tmp_path / "state", port=18402)
+    first = openclaw.doc()
+    do_install(openclaw, tmp_path / "state")  # port comes back from the recorded config
+    assert openclaw.doc() == first
+
+
+def test_uninstall_removes_only_what_install_added(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    before = openclaw.doc()
+    do_install(openclaw, tmp_path / "state")
+    do_install(openclaw, tmp_path / "state")
+    messages = installer.uninstall(openclaw, home=tmp_path / "state", env={}, openclaw_config=openclaw.config)
+    after = openclaw.doc()
+    assert "models" not in after and "agents" not in after  # no empty leftovers
+    assert after["gateway"] == before["gateway"] and after["meta"] == before["meta"]
+    assert after["plugins"]["entries"]["pyclawrouter"] == {"enabled": False}
+    assert not (openclaw.root / "extensions" / "pyclawrouter").exists()
+    assert any("Removed models.providers.blockrun" in m for m in messages)
+    # the model list was emptied in steps: OpenClaw refuses one write that halves the file
+    assert sum(1 for c in openclaw.calls if c[:2] == ["config", "set"] and "--replace" in c) >= 2
+
+
+def test_uninstall_restores_a_provider_block_and_default_the_user_had(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    doc = openclaw.doc()
+    theirs = {"baseUrl": "http://127.0.0.1:8402/v1", "api": "openai-completions", "apiKey": "k", "models": []}
+    doc["models"] = {"providers": {"blockrun": theirs}}
+    doc["agents"] = {"defaults": {"model": {"primary": "blockrun/eco"}}}
+    openclaw.config.write_text(json.dumps(doc))
+    do_install(openclaw, tmp_path / "state")
+    installer.uninstall(openclaw, home=tmp_path / "state", env={}, openclaw_config=openclaw.config)
+    after = openclaw.doc()
+    assert after["models"]["providers"]["blockrun"] == theirs
+    assert after["agents"]["defaults"]["model"]["primary"] == "blockrun/eco"
+
+
+def test_too_old_openclaw_says_what_to_install(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    openclaw.version = "2026.5.4"
+    with pytest.raises(OpenClawError, match=r"OpenClaw 2026\.5\.4 is too old.*2026\.9\.6 or newer.*node >= 24\.16"):
+        do_install(openclaw, tmp_path / "state")
+    assert openclaw.calls == [["--version"]]
+
+
+def test_missing_openclaw_cli_is_a_clear_message(tmp_path: Path) -> None:
+    from pyclawrouter.openclaw.cli_runner import find_openclaw
+
+    with pytest.raises(OpenClawError, match=r"`openclaw` command was not found on PATH.*npm install -g openclaw"):
+        find_openclaw(None, {"PATH": str(tmp_path)})
+
+
+def test_status_reads_what_is_installed(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    assert status(home=tmp_path / "state", env={}, openclaw_config=openclaw.config)["pluginFiles"] is None
+    do_install(openclaw, tmp_path / "state", port=1)
+    info = status(home=tmp_path / "state", env={}, openclaw_config=openclaw.config)
+    assert info["pluginFiles"] and info["pluginEnabled"] and info["installRecord"]
+    assert info["providerModels"] > 20 and info["primaryModel"] == "blockrun/auto"
+    assert info["pluginConfig"]["python"] == "/venv/bin/python" and info["proxyHealthy"] is False
