@@ -160,10 +160,11 @@ _MESSAGES: dict[tuple[str, str], str] = {
 }
 
 
-def classify_payment_failure(status: int, body: bytes | str) -> PaymentFailure | None:
+def classify_payment_failure(status: int, body: bytes | str, *, chain: str | None = None) -> PaymentFailure | None:
     """Recognise BlockRun's payment error bodies (EVM ``details`` form and Solana ``code``/``debug`` form).
 
     Returns ``None`` for anything else, including a plain 402 challenge (``{"error": "Payment Required"}``).
+    ``chain`` (the payer's chain) decides ``PaymentFailure.chain`` where the body does not say.
     """
     if status < 400:
         return None
@@ -183,7 +184,8 @@ def classify_payment_failure(status: int, body: bytes | str) -> PaymentFailure |
             if congested
             else "Payment settlement failed on chain. Try again."
         )
-        return PaymentFailure("settlement_failed", message, "solana" if "code" in data else "base", raw=data)
+        settle_chain = "solana" if "code" in data or "debug" in data else (chain or "base")
+        return PaymentFailure("settlement_failed", message, settle_chain, raw=data)
 
     if lowered != _VERIFY:
         return None

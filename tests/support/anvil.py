@@ -117,9 +117,19 @@ class AnvilChain:
         """Mint ``amount`` micro-USDC of TestUSDC to ``address`` (a transaction from anvil's dev account)."""
         data = "0x" + _MINT_SELECTOR + _word(address) + hex(amount)[2:].rjust(64, "0")
         tx = self.rpc("eth_sendTransaction", [{"from": DEV_ADDRESS, "to": BASE_USDC, "data": data}])
-        receipt = self.rpc("eth_getTransactionReceipt", [tx])
-        if receipt is None or int(receipt["status"], 16) != 1:
-            raise AnvilError(f"mint to {address} failed")
+        receipt = self.wait_for_receipt(tx)
+        if int(receipt["status"], 16) != 1:
+            raise AnvilError(f"mint to {address} reverted: {receipt}")
+
+    def wait_for_receipt(self, tx_hash: str, *, timeout_s: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            receipt = self.rpc("eth_getTransactionReceipt", [tx_hash])
+            if receipt is not None:
+                return dict(receipt)
+            if time.monotonic() > deadline:
+                raise AnvilError(f"no receipt for {tx_hash} within {timeout_s} s")
+            time.sleep(0.02)
 
     def balance(self, address: str) -> int:
         result = self.rpc(

@@ -93,7 +93,9 @@ class Fault:
     """
 
     kind: FaultKind
-    status: int = 500
+    status: int | None = None
+    """HTTP status: default 500 for ``status`` faults, 402 for ``payment_error`` (BlockRun answered its
+    underpaid pre-auths with a 500: pass ``status=500`` to mimic that)."""
     body: dict[str, Any] | str | None = None
     model: str | None = None
     times: int | None = 1
@@ -184,7 +186,7 @@ class FakeBlockRun:
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._images: dict[str, bytes] = {}
+        self._image_files: dict[str, bytes] = {}
 
         self.facilitator = x402Facilitator()
         self.backend.register(self.facilitator)
@@ -302,6 +304,8 @@ class FakeBlockRun:
 
     def _payment_error_body(self, kind: PaymentErrorKind, amount: int, payer: str | None) -> dict[str, Any]:
         if kind == "settlement_failed":
+            if self.backend.chain == "solana":
+                return {"error": "Payment settlement failed", "code": "SETTLEMENT_FAILED", "debug": "send failed"}
             return {"error": "Payment settlement failed", "details": "Settlement failed: transaction reverted"}
         reasons = {
             "insufficient_funds": "insufficient_funds",
@@ -421,11 +425,11 @@ class FakeBlockRun:
         if fault.kind == "status":
             content = fault.body if fault.body is not None else {"error": "fake failure"}
             if isinstance(content, str):
-                return Response(content, status_code=fault.status, media_type="text/plain")
-            return JSONResponse(content, status_code=fault.status)
+                return Response(content, status_code=fault.status or 500, media_type="text/plain")
+            return JSONResponse(content, status_code=fault.status or 500)
         if fault.kind == "payment_error":
-            status = 500 if fault.status == 500 and fault.payment_error == "settlement_failed" else 402
-            return JSONResponse(self._payment_error_body(fault.payment_error, amount, payer), status_code=status)
+            body = self._payment_error_body(fault.payment_error, amount, payer)
+            return JSONResponse(body, status_code=fault.status or 402)
         if fault.kind == "hang":
             await asyncio.sleep(min(fault.delay_s, self.max_hang_s))
             return None
@@ -517,7 +521,7 @@ class FakeBlockRun:
             png = tiny_png(rgb=(40 * i % 256, 160, 96))
             if mode == "url":
                 name = f"fake-{next(self._ids)}.png"
-                self._images[name] = png
+                self._image_files[name] = png
                 data.append({"url": f"{base_url}/images/{name}", "revised_prompt": body.get("prompt")})
             else:
                 data.append({"b64_json": base64.b64encode(png).decode(), "revised_prompt": body.get("prompt")})
@@ -630,7 +634,7 @@ class FakeBlockRun:
         return JSONResponse({"object": "list", "data": data})
 
     async def _image_file(self, request: Request) -> Response:
-        png = self._images.get(request.path_params["name"])
+        png = self._image_files.get(request.path_params["name"])
         return Response(png, media_type="image/png") if png is not None else Response(status_code=404)
 
     async def _rpc(self, request: Request) -> Response:
