@@ -117,15 +117,27 @@ def _show(value: object) -> str:
 
 def _describe(value: object) -> str:
     return {
-        bool: "a boolean", int: "a number", float: "a number", str: "a string",
-        list: "a list", dict: "a mapping", type(None): "empty (null)",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "empty (null)",
     }.get(type(value), type(value).__name__)
 
 
 def _type_name(spec: object) -> str:
     names = spec if isinstance(spec, list) else [spec]
-    words = {"number": "a number", "integer": "a whole number", "string": "a string", "boolean": "true or false",
-             "object": "a mapping", "array": "a list", "null": "null"}
+    words = {
+        "number": "a number",
+        "integer": "a whole number",
+        "string": "a string",
+        "boolean": "true or false",
+        "object": "a mapping",
+        "array": "a list",
+        "null": "null",
+    }
     return " or ".join(words.get(str(n), str(n)) for n in names)
 
 

@@ -17,7 +17,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_yaml_toml_and_json_give_the_same_config(tmp_path: Path) -> None:
     yaml_file = write(tmp_path, "config.yaml", "# my budget\nmaxCostPerRun: 0.5\nmaxCostPerRunMode: strict\n")
-    toml_file = write(tmp_path, "config.toml", "maxCostPerRun = 0.5\nmaxCostPerRunMode = \"strict\"\n")
+    toml_file = write(tmp_path, "config.toml", 'maxCostPerRun = 0.5\nmaxCostPerRunMode = "strict"\n')
     json_file = write(tmp_path, "config.json", '{"maxCostPerRun": 0.5, "maxCostPerRunMode": "strict"}')
     expected = {"maxCostPerRun": 0.5, "maxCostPerRunMode": "strict"}
     assert load_config_file(yaml_file) == load_config_file(toml_file) == load_config_file(json_file) == expected
