@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from pyclawrouter.errors import UserFacingError
+from pyclawrouter.payments.errors import PaymentError
 from pyclawrouter.proxy import classify
 from pyclawrouter.proxy.cooldown import OVERLOAD_COOLDOWN_S, RATE_LIMIT_COOLDOWN_S, Cooldowns
 from pyclawrouter.proxy.errors import (
@@ -119,7 +119,7 @@ async def _attempt(plan: Plan, upstream: Upstream, model: str) -> Success | Atte
         return AttemptFailure(model, classify.TIMEOUT, 504, f"no answer within {limit:.0f}s")
     except PaymentNotApprovedError as exc:
         return AttemptFailure(model, COST_CAP, 429, exc.message)
-    except UserFacingError as exc:  # the payer refused to sign or could not parse the challenge
+    except PaymentError as exc:  # the payer refused to sign or could not parse the challenge
         return AttemptFailure(model, classify.PAYMENT_ERROR, exc.http_status, exc.message, payment=True)
     except httpx.HTTPError as exc:
         return AttemptFailure(model, classify.SERVER_ERROR, 502, f"network error: {type(exc).__name__}")

@@ -1,0 +1,74 @@
+"""maxCostPerRun: strict and graceful, counted from real payments, concurrency-safe, persisted."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import openai
+import pytest
+
+from tests.proxy.conftest import Proxy, ProxyFactory
+
+PROMPT = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]
+
+
+def _ask(proxy: Proxy, session: str = "run-1", **kw: object) -> httpx.Response:
+    body = {"model": "auto", "messages": PROMPT, "max_tokens": 100, **kw}
+    return httpx.post(f"{proxy.url}/v1/chat/completions", json=body, headers={"x-session-id": session}, timeout=20)
+
+
+def test_strict_mode_refuses_with_429_and_header(start_proxy: ProxyFactory) -> None:
+    proxy = start_proxy()  # no cap: measure one request first
+    response = _ask(proxy, session="probe")
+    assert response.status_code == 200
+    paid = proxy.fake.settled[0].amount / 1e6  # the fake's price, higher than the catalog's estimate
+    proxy2 = start_proxy(config={"maxCostPerRun": paid * 1.5, "maxCostPerRunMode": "strict"})
+    assert _ask(proxy2, temperature=0.1).status_code == 200
+    refused = _ask(proxy2, temperature=0.2)
+    assert refused.status_code == 429
+    assert refused.headers["x-clawrouter-cost-cap-exceeded"] == "1"
+    assert refused.json()["error"]["code"] == "cost_cap_exceeded"
+    assert _ask(proxy2, session="other-run", temperature=0.3).status_code == 200
+
+
+def test_graceful_mode_downgrades_to_free_with_a_notice(start_proxy: ProxyFactory) -> None:
+    proxy = start_proxy(config={"maxCostPerRun": 0.0005})
+    response = _ask(proxy)
+    assert response.status_code == 200
+    assert response.headers["x-clawrouter-model"] == "nvidia/gpt-oss-120b"
+    assert response.headers["x-clawrouter-budget-downgrade"] == "1"
+    assert "Budget cap reached" in response.json()["choices"][0]["message"]["content"]
+    assert proxy.fake.settled == []
+
+
+def test_concurrent_requests_cannot_overshoot_and_spend_survives_restart(start_proxy: ProxyFactory) -> None:
+    probe = start_proxy()
+    assert _ask(probe, session="probe").status_code == 200
+    price = probe.fake.settled[0].amount / 1e6
+    cap = price * 2.5  # room for two payments, not three
+    proxy = start_proxy(config={"maxCostPerRun": cap, "maxCostPerRunMode": "strict"})
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda i: _ask(proxy, temperature=i / 10).status_code, range(8)))
+    assert 1 <= statuses.count(200) <= 2 and statuses.count(200) + statuses.count(429) == 8
+    paid = sum(p.amount for p in proxy.fake.settled[1:]) / 1e6
+    assert 0 < paid <= cap
+    assert proxy.ctx.ledger.spent("run-1") == pytest.approx(paid)
+    deadline = time.monotonic() + 5  # the ledger is written in the background, coalesced
+    while time.monotonic() < deadline:
+        saved = json.loads((proxy.home / "spend-sessions.json").read_text())
+        if saved["sessions"].get("run-1", {}).get("spent") == pytest.approx(paid):
+            break
+        time.sleep(0.02)
+    assert saved["sessions"]["run-1"]["spent"] == pytest.approx(paid)
+    restarted = start_proxy(config={"maxCostPerRun": cap, "maxCostPerRunMode": "strict"})
+    assert restarted.ctx.ledger.spent("run-1") == pytest.approx(paid)
+    assert _ask(restarted, temperature=0.9).status_code == 429
+
+
+def test_openai_client_sees_the_cap_as_rate_limit(start_proxy: ProxyFactory) -> None:
+    proxy = start_proxy(config={"maxCostPerRun": 0.0, "maxCostPerRunMode": "strict"})
+    with pytest.raises(openai.RateLimitError):
+        proxy.client().chat.completions.create(model="auto", messages=PROMPT, max_tokens=10)
