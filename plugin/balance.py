@@ -1,0 +1,187 @@
+"""USDC balance of the payment wallet, for the pre-flight check and ``/wallet``.
+
+Base: ``balanceOf`` on the USDC contract through web3 against ``BLOCKRUN_BASE_RPC_URL``. Solana:
+``getTokenAccountsByOwner`` (jsonParsed) for the USDC mint against ``CLAWROUTER_SOLANA_RPC_URL``. Positive
+balances are cached for ``cache_ttl_s`` and reduced locally after each payment; zero is never cached. An RPC
+failure is reported as ``BalanceInfo.error`` with ``usd=None``: it is never mistaken for an empty wallet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from pyclawrouter.payments.networks import BASE_USDC, SOLANA_USDC
+from pyclawrouter.wallet.chain import Chain
+from pyclawrouter.wallet.model import Wallet
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_RPC_URL = "https://mainnet.base.org"
+DEFAULT_SOLANA_RPC_URL = "https://api.mainnet-beta.solana.com"
+LOW_BALANCE_USD = Decimal("1.00")
+EMPTY_BALANCE_USD = Decimal("0.0001")
+_MICRO = Decimal(1_000_000)
+_BALANCE_OF_ABI: list[dict[str, Any]] = [
+    {
+        "name": "balanceOf",
+        "type": "function",
+        "stateMutability": "view",
+        "inputs": [{"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    }
+]
+
+
+@dataclass(frozen=True)
+class BalanceInfo:
+    usd: Decimal | None
+    """USDC in dollars; ``None`` when it could not be read (see ``error``)."""
+    error: str | None
+    is_low: bool
+    is_empty: bool
+    chain: str
+    address: str
+
+    def covers(self, usd: float) -> bool | None:
+        """Whether the balance covers ``usd``; ``None`` when the balance is unknown."""
+        return None if self.usd is None else self.usd >= Decimal(repr(usd))
+
+    def format(self) -> str:
+        return "(could not check)" if self.usd is None else f"${self.usd:.2f}"
+
+
+class BalanceRpcError(Exception):
+    pass
+
+
+def _where(url: str) -> str:
+    """Scheme and host only: RPC URLs often carry an API key in the path or query."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}" if parts.hostname else "the RPC"
+
+
+class BalanceMonitor:
+    def __init__(
+        self,
+        wallet: Wallet,
+        *,
+        chain: Chain,
+        base_rpc_url: str | None = None,
+        solana_rpc_url: str | None = None,
+        cache_ttl_s: float = 30.0,
+        timeout_s: float = 10.0,
+        retry_delays_s: tuple[float, ...] = (1.5, 3.0),
+        empty_retry_delay_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.chain: Chain = chain
+        if chain == "solana":
+            if wallet.solana_address is None:
+                raise ValueError("the Solana balance needs a wallet with a Solana key (a mnemonic)")
+            self.address = wallet.solana_address
+        else:
+            self.address = wallet.evm_address
+        self.base_rpc_url = base_rpc_url or DEFAULT_BASE_RPC_URL
+        self.solana_rpc_url = solana_rpc_url or DEFAULT_SOLANA_RPC_URL
+        self.cache_ttl_s = cache_ttl_s
+        self.timeout_s = timeout_s
+        self.retry_delays_s = retry_delays_s
+        self.empty_retry_delay_s = empty_retry_delay_s
+        self._clock = clock
+        self._cached_micro: int | None = None
+        self._cached_at = 0.0
+
+    async def get(self, force: bool = False) -> BalanceInfo:
+        if not force and self._cached_micro is not None and self._clock() - self._cached_at < self.cache_ttl_s:
+            return self._info(self._cached_micro)
+        try:
+            micro = await (self._read_solana() if self.chain == "solana" else self._read_base())
+        except BalanceRpcError as exc:
+            log.warning("balance check failed: %s", exc)
+            return BalanceInfo(None, str(exc), False, False, self.chain, self.address)
+        if micro > 0:
+            self._cached_micro, self._cached_at = micro, self._clock()
+        else:
+            self.invalidate()
+        return self._info(micro)
+
+    def invalidate(self) -> None:
+        self._cached_micro = None
+
+    def deduct(self, usd: float | Decimal) -> None:
+        """Lower the cached balance after a payment (optimistic; the next real read corrects it)."""
+        if self._cached_micro is not None:
+            amount = usd if isinstance(usd, Decimal) else Decimal(repr(usd))
+            spent = int((amount * _MICRO).to_integral_value())
+            self._cached_micro = max(0, self._cached_micro - spent)
+
+    def _info(self, micro: int) -> BalanceInfo:
+        usd = Decimal(micro) / _MICRO
+        return BalanceInfo(usd, None, usd < LOW_BALANCE_USD, usd < EMPTY_BALANCE_USD, self.chain, self.address)
+
+    async def _read_base(self) -> int:
+        from web3 import AsyncHTTPProvider, AsyncWeb3
+
+        provider = AsyncHTTPProvider(self.base_rpc_url, request_kwargs={"timeout": self.timeout_s})
+        web3 = AsyncWeb3(provider)
+        try:
+            contract = web3.eth.contract(address=AsyncWeb3.to_checksum_address(BASE_USDC), abi=_BALANCE_OF_ABI)
+            call = contract.functions.balanceOf(AsyncWeb3.to_checksum_address(self.address)).call()
+            result = await asyncio.wait_for(call, timeout=self.timeout_s)
+            return int(result)
+        except Exception as exc:  # web3 raises many unrelated types for transport and decoding problems
+            raise BalanceRpcError(
+                f"RPC error reading the Base USDC balance from {_where(self.base_rpc_url)}: "
+                f"{type(exc).__name__}. Check network connectivity."
+            ) from None
+        finally:
+            await provider.disconnect()
+
+    async def _read_solana(self) -> int:
+        request = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "getTokenAccountsByOwner",
+            "params": [self.address, {"mint": SOLANA_USDC}, {"encoding": "jsonParsed"}],
+        }
+        delays = (*self.retry_delays_s, None)
+        retried_empty = False
+        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+            for delay in delays:
+                try:
+                    response = await client.post(self.solana_rpc_url, json=request)
+                    response.raise_for_status()
+                    total = _sum_token_accounts(response.json())
+                except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                    if delay is None:
+                        raise BalanceRpcError(
+                            f"RPC error reading the Solana USDC balance from {_where(self.solana_rpc_url)}: "
+                            f"{type(exc).__name__}. Check network connectivity."
+                        ) from None
+                    await asyncio.sleep(delay)
+                    continue
+                if total == 0 and not retried_empty and self.empty_retry_delay_s > 0:
+                    # Public RPCs sometimes answer an empty list for a funded wallet: look once more.
+                    retried_empty = True
+                    await asyncio.sleep(self.empty_retry_delay_s)
+                    continue
+                return total
+        return 0
+
+
+def _sum_token_accounts(document: Any) -> int:
+    if "error" in document:
+        raise ValueError(str(document["error"])[:200])
+    total = 0
+    for entry in document["result"]["value"]:
+        total += int(entry["account"]["data"]["parsed"]["info"]["tokenAmount"]["amount"])
+    return total
