@@ -1,0 +1,154 @@
+"""``pyclawrouter doctor``: check config, wallet, balance, proxy, upstream and the OpenClaw integration, and
+say what to fix. Read-only: it never creates a wallet, never pays, never edits a file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from pyclawrouter.errors import UserFacingError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_config(home: Path, env: Mapping[str, str]) -> tuple[Check, dict[str, Any]]:
+    from pyclawrouter.config_schema import ConfigError, load_effective_config
+
+    try:
+        config = load_effective_config(home, env)
+    except ConfigError as exc:
+        return Check("config", False, exc.message, "correct the value named above"), {}
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(config.items()) if k not in ("walletKey", "routing"))
+    return Check("config", True, shown), config
+
+
+def check_wallet(home: Path, env: Mapping[str, str]) -> Check:
+    from pyclawrouter.wallet.resolve import load_wallet
+
+    try:
+        wallet = load_wallet(home, env)
+    except UserFacingError as exc:
+        return Check("wallet", False, exc.message, "run `pyclawrouter wallet` to create one")
+    solana = f", Solana {wallet.solana_address}" if wallet.solana_address else ""
+    return Check("wallet", True, f"Base {wallet.evm_address}{solana} (from {wallet.source})")
+
+
+def check_proxy(port: int) -> tuple[Check, dict[str, Any] | None]:
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/health?full=true", timeout=5.0, trust_env=False)
+        body = response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        body = None
+    if not isinstance(body, dict):
+        fix = "start the gateway (`openclaw gateway`) or run `pyclawrouter serve`"
+        return Check("proxy", False, f"nothing answers on 127.0.0.1:{port}", fix), None
+    return Check("proxy", True, f"healthy on 127.0.0.1:{port}, chain {body.get('paymentChain', '?')}"), body
+
+
+def check_balance(health: Mapping[str, Any] | None) -> Check:
+    if health is None:
+        return Check("balance", False, "unknown (the proxy is not running)", "start the proxy to read the balance")
+    if "balance" not in health:
+        return Check("balance", False, str(health.get("balanceError", "unknown")), "check the RPC URL and network")
+    if health.get("isEmpty"):
+        return Check(
+            "balance",
+            False,
+            f"{health['balance']} (empty: only the free model works)",
+            f"send USDC to {health.get('wallet')}",
+        )
+    low = " (low)" if health.get("isLow") else ""
+    return Check("balance", not low, f"{health['balance']}{low}", f"top up {health.get('wallet')}" if low else "")
+
+
+def check_upstream(api_base: str) -> Check:
+    url = f"{api_base.rstrip('/')}/v1/models"
+    try:
+        response = httpx.get(url, timeout=10.0)
+    except httpx.HTTPError as exc:
+        return Check("upstream", False, f"{url}: {type(exc).__name__}", "check the network or BLOCKRUN_API_BASE")
+    ok = response.status_code in (200, 402)  # 402 = reachable, wants payment
+    return Check("upstream", ok, f"{url}: HTTP {response.status_code}", "" if ok else "check BLOCKRUN_API_BASE")
+
+
+def check_openclaw(home: Path, env: Mapping[str, str]) -> list[Check]:
+    from pyclawrouter.openclaw.cli_runner import OpenClawError
+    from pyclawrouter.openclaw.status import status
+
+    try:
+        info = status(home=home, env=env)
+    except OpenClawError as exc:
+        return [Check("openclaw", False, exc.message, "fix openclaw.json, then `openclaw config validate`")]
+    install = "run `pyclawrouter openclaw install`"
+    checks = [
+        Check(
+            "openclaw plugin",
+            bool(info["pluginFiles"] and info["pluginEnabled"]),
+            info["pluginFiles"] or "not installed",
+            "" if info["pluginFiles"] else install,
+        ),
+        Check(
+            "openclaw provider",
+            info["providerModels"] > 0,
+            f"{info['providerModels']} models at {info['providerBaseUrl']}",
+            install,
+        ),
+    ]
+    python = info["pluginConfig"].get("python")
+    if python:
+        checks.append(_check_python(str(python)))
+    return checks
+
+
+def _check_python(python: str) -> Check:
+    try:
+        done = subprocess.run([python, "-c", "import pyclawrouter"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("openclaw python", False, f"{python}: {exc}", "run `pyclawrouter openclaw install` again")
+    ok = done.returncode == 0
+    return Check(
+        "openclaw python",
+        ok,
+        f"{python} {'can' if ok else 'cannot'} import pyclawrouter",
+        "" if ok else "run `pyclawrouter openclaw install` from the environment that has pyclawrouter",
+    )
+
+
+def run_checks(
+    home: Path, env: Mapping[str, str], *, offline: bool = False, upstream: Callable[[str], Check] = check_upstream
+) -> list[Check]:
+    from pyclawrouter.paths import DEFAULT_PORT
+
+    config_check, config = check_config(home, env)
+    proxy_check, health = check_proxy(int(config.get("port", DEFAULT_PORT)))
+    checks = [config_check, check_wallet(home, env), proxy_check, check_balance(health)]
+    if not offline:
+        checks.append(upstream(str(config.get("apiBase") or env.get("BLOCKRUN_API_BASE") or "https://blockrun.ai/api")))
+    return checks + check_openclaw(home, env)
+
+
+def format_checks(checks: list[Check]) -> str:
+    lines = []
+    for check in checks:
+        lines.append(f"{'ok ' if check.ok else 'XX '} {check.name:<17} {check.detail}")
+        if not check.ok and check.fix:
+            lines.append(f"{'':<22}-> {check.fix}")
+    bad = sum(not c.ok for c in checks)
+    lines.append("All checks passed." if not bad else f"{bad} check(s) need attention.")
+    return "\n".join(lines)
+
+
+def as_json(checks: list[Check]) -> list[dict[str, Any]]:
+    return [asdict(c) for c in checks]
