@@ -93,7 +93,7 @@ def route(
             choice.chain,
             needs,
             catalog=catalog,
-            excluded=frozenset(excluded),
+            excluded=excluded if isinstance(excluded, frozenset | set) else frozenset(excluded),
             deprioritize_with_tools=cfg.unreliable_with_tools,
             label=f"the {table} {verdict.tier} chain",
         )

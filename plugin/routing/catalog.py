@@ -90,6 +90,8 @@ class Catalog:
         self.redirects: Mapping[str, tuple[str, str]] = MappingProxyType(dict(redirects))
         self.free_model = free_model
         self.baseline_model = baseline_model
+        # Requests smaller than this fit every model, so the selector can skip its context check.
+        self.min_context_window = min(m.context_window for m in self.models.values())
         # One lower-cased lookup table so resolve() is a single dict hit on the hot path.
         lookup: dict[str, str] = {}
         for model_id in self.models:

@@ -90,7 +90,7 @@ class Vocabulary:
         phrases: Mapping[str, tuple[_Phrase, ...]],
         stems: Mapping[str, tuple[tuple[str, int, str], ...]],
         substrings: Mapping[str, tuple[tuple[str, int], ...]],
-        patterns: tuple[tuple[re.Pattern[str], int], ...],
+        patterns: tuple[tuple[re.Pattern[str], tuple[re.Pattern[str], ...], int], ...],
         scoring: Scoring,
     ) -> None:
         self.dimensions = dimensions
@@ -103,40 +103,42 @@ class Vocabulary:
         self._substrings = substrings
         self._patterns = patterns
 
-    def match(self, text: str) -> list[list[str]]:
-        """Distinct keywords and patterns of each dimension found in ``text`` (already lower-cased)."""
-        hits: list[list[str]] = [[] for _ in self.dimensions]
+    def match(self, text: str) -> dict[int, list[str]]:
+        """Distinct keywords and patterns found in ``text`` (already lower-cased), by dimension index."""
+        hits: dict[int, list[str]] = {}
         tokens = WORD_RE.findall(text)
         present = set(tokens)
         for word in present & self._word_keys:
             dim, keyword = self._words[word]
-            hits[dim].append(keyword)
+            hits.setdefault(dim, []).append(keyword)
         first_words = present & self._phrase_keys
         if first_words:
             joined = f" {' '.join(tokens)} "
             for word in first_words:
                 for phrase in self._phrases[word]:
-                    if all(w in present for w in phrase.rest) and phrase.padded in joined:
-                        hits[phrase.dim].append(phrase.keyword)
+                    if present.issuperset(phrase.rest) and phrase.padded in joined:
+                        hits.setdefault(phrase.dim, []).append(phrase.keyword)
         stems = self._stems
         for token in present:
             candidates = stems.get(token[:_STEM_KEY])
             if candidates:
                 for stem, dim, keyword in candidates:
-                    if token.startswith(stem) and keyword not in hits[dim]:
-                        hits[dim].append(keyword)
+                    if token.startswith(stem):
+                        found = hits.setdefault(dim, [])
+                        if keyword not in found:
+                            found.append(keyword)
         if not text.isascii():
             for script, detector in _SCRIPT_RES:
                 entries = self._substrings.get(script)
                 if entries and detector.search(text):
                     for keyword, dim in entries:
                         if keyword in text:
-                            hits[dim].append(keyword)
-        for pattern, dim in self._patterns:
-            found = pattern.search(text)
-            if found:
-                # The matched text, not the regex, so the reasoning string shows what was seen.
-                hits[dim].append(found.group(0).strip()[:24])
+                            hits.setdefault(dim, []).append(keyword)
+        for gate, patterns, dim in self._patterns:
+            if gate.search(text):
+                # The matched text, not the regex, so the explanation shows what was seen.
+                found = [m.group(0).strip()[:24] for m in map(lambda p: p.search(text), patterns) if m]
+                hits[dim] = found
         return hits
 
 
@@ -159,7 +161,7 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
     phrases: dict[str, list[_Phrase]] = {}
     stems: dict[str, list[tuple[str, int, str]]] = {}
     substrings: dict[str, list[tuple[str, int]]] = {}
-    patterns: list[tuple[re.Pattern[str], int]] = []
+    patterns: list[tuple[re.Pattern[str], tuple[re.Pattern[str], ...], int]] = []
     owner: dict[str, str] = {}
 
     def add_dimension(name: str, f: Fields) -> int:
@@ -215,11 +217,19 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
         f = Fields(f"{label} [patterns.{name}]", entry)
         f.check_keys({"axis", "points", "patterns", "max_chars"})
         dim = add_dimension(name, f)
-        for source in f.texts("patterns"):
+        sources = f.texts("patterns")
+        compiled: list[re.Pattern[str]] = []
+        for source in sources:
             try:
-                patterns.append((re.compile(source), dim))
+                compiled.append(re.compile(source))
             except re.error as exc:
                 raise CatalogError(f"{f.where}: pattern {source!r} does not compile: {exc}") from exc
+            if source.startswith("(?") and not source.startswith("(?:"):
+                raise CatalogError(f"{f.where}: pattern {source!r} may not start with inline flags")
+        # One pass decides whether any pattern matches (most texts match none); only then are they counted.
+        # The alternation stays unnamed: named groups stop the engine from skipping to candidate characters.
+        gate = re.compile("|".join(f"(?:{source})" for source in sources))
+        patterns.append((gate, tuple(compiled), dim))
 
     return Vocabulary(
         tuple(dimensions),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 _BLOCK_BEGIN = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
-_BLOCK_RE = re.compile(r"<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>.*?(?:<<<END_OPENCLAW_INTERNAL_CONTEXT>>>|\Z)", re.DOTALL)
+_BLOCK_END = "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"
 # "[Thu 2026-11-26 01:32 UTC] ": weekday, ISO date, time, zone; anchored so a bracket later in the text stays.
 _TIMESTAMP_RE = re.compile(r"\A\s*\[(?:[A-Z][a-z]{2} )?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?[^\]\n]{0,24}\]\s*")
 _RUNTIME_MARK = "\nRuntime: agent="
@@ -20,8 +20,12 @@ _RUNTIME_MARK = "\nRuntime: agent="
 
 def clean_user_text(text: str) -> str:
     """The user's words inside one OpenClaw user message; ``""`` when the message holds only wrapper text."""
-    if _BLOCK_BEGIN in text:
-        text = _BLOCK_RE.sub("", text)
+    start = text.find(_BLOCK_BEGIN)
+    while start != -1:
+        end = text.find(_BLOCK_END, start)
+        # An unterminated block runs to the end of the message.
+        text = text[:start] + ("" if end == -1 else text[end + len(_BLOCK_END) :])
+        start = text.find(_BLOCK_BEGIN, start)
     cut = text.rfind(_RUNTIME_MARK)
     # The trailer is a single "key=value | key=value" line at the very end of the message.
     if cut != -1 and "\n" not in text[cut + 1 :].rstrip():

@@ -12,7 +12,7 @@ from typing import Any
 
 from pyclawrouter.routing.errors import InvalidRequestError
 from pyclawrouter.routing.prompt import clean_user_text
-from pyclawrouter.routing.tokens import IMAGE_PART_TYPES, chars_to_tokens, message_chars, tools_chars
+from pyclawrouter.routing.tokens import IMAGE_PART_TYPES, MAPPINGS, chars_to_tokens, message_chars, tools_chars
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 _STRUCTURED_FORMATS = frozenset({"json_object", "json_schema"})
@@ -32,7 +32,7 @@ class ChatRequest:
 
 def parse_request(body: object) -> ChatRequest:
     """Raise :class:`InvalidRequestError` unless ``body`` is a usable chat-completions request."""
-    if not isinstance(body, Mapping):
+    if not isinstance(body, MAPPINGS):
         raise InvalidRequestError(
             f"The request body must be a JSON object with a 'messages' list, got {type(body).__name__}."
         )
@@ -62,7 +62,7 @@ def parse_request(body: object) -> ChatRequest:
         chars += message_chars(message)
         content = message.get("content")
         if isinstance(content, list) and not has_images:
-            has_images = any(isinstance(p, Mapping) and p.get("type") in IMAGE_PART_TYPES for p in content)
+            has_images = any(isinstance(p, MAPPINGS) and p.get("type") in IMAGE_PART_TYPES for p in content)
         if user_text is not None:
             continue
         if role == "user":
@@ -89,7 +89,7 @@ def parse_request(body: object) -> ChatRequest:
 
 def _check_message(index: int, message: object) -> str:
     where = f"messages[{index}]"
-    if not isinstance(message, Mapping):
+    if not isinstance(message, MAPPINGS):
         raise InvalidRequestError(f"{where} must be an object with 'role' and 'content', got {type(message).__name__}.")
     role = message.get("role")
     if not isinstance(role, str) or role not in ROLES:
@@ -108,7 +108,7 @@ def _check_message(index: int, message: object) -> str:
     if role == "user" and not content:
         raise InvalidRequestError(f"{where} (user) has an empty content list.")
     for n, part in enumerate(content):
-        if not isinstance(part, Mapping) or not isinstance(part.get("type"), str):
+        if not isinstance(part, MAPPINGS) or not isinstance(part.get("type"), str):
             raise InvalidRequestError(f"{where}.content[{n}] must be an object with a 'type' such as 'text'.")
         if part["type"] == "text" and not isinstance(part.get("text"), str):
             raise InvalidRequestError(f"{where}.content[{n}] is a text part without a 'text' string.")
@@ -140,4 +140,4 @@ def _max_output_tokens(body: Mapping[str, Any]) -> int | None:
 
 
 def _structured(response_format: object) -> bool:
-    return isinstance(response_format, Mapping) and response_format.get("type") in _STRUCTURED_FORMATS
+    return isinstance(response_format, MAPPINGS) and response_format.get("type") in _STRUCTURED_FORMATS

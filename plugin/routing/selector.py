@@ -53,7 +53,8 @@ def build_chain(
         _note_dropped(notes, chain, kept, "excluded")
         chain = kept
 
-    models = [catalog.get(m) for m in chain]
+    by_id = catalog.models
+    models = [by_id[m] if m in by_id else catalog.get(m) for m in chain]
     if needs.has_images:
         kept_models = [m for m in models if m.vision]
         if not kept_models:
@@ -65,7 +66,10 @@ def build_chain(
         _note_dropped(notes, chain, [m.id for m in kept_models], "no image input")
         models = kept_models
 
-    fitting = [m for m in models if _fits(m, needs)]
+    if math.ceil(needs.input_tokens * CONTEXT_MARGIN) + needs.max_output_tokens <= catalog.min_context_window:
+        fitting = models
+    else:
+        fitting = [m for m in models if _fits(m, needs)]
     if not fitting:
         need = _needed_tokens(max(models, key=lambda m: m.context_window), needs)
         largest = max(catalog.models.values(), key=lambda m: m.context_window)

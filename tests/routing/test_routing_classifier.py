@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -41,8 +40,8 @@ def matched(text: str) -> dict[str, tuple[str, ...]]:
         ("what is the probability of two heads", "math", "probability"),
         ("a riddle for you", "puzzle", "riddle"),
         ("edit the file and commit", "agentic", "commit"),
-        ("fix src/app/main.py please", "agentic_paths", "src/app/main.py"),
-        ("solve x^2 = 4", "math_notation", "x^2"),
+        ("fix src/app/main.py please", "agentic_paths", ".py"),
+        ("solve x^2 = 4", "math_notation", "^"),
         ("serve 50k rps", "scale", "50k rps"),
     ],
 )
@@ -180,5 +179,27 @@ def test_vocabulary_rejects_duplicates_and_nested_keywords(tmp_path: Path) -> No
 
 
 def test_scores_are_immutable() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         classify("hi").complexity = 3  # type: ignore[misc]
+
+
+def test_explanation_is_the_same_in_every_process() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from pyclawrouter.router import route; print(route({'messages': [{'role': 'user', 'content': %r}]}).reasoning)"
+    )
+    prompt = "Design a distributed, multi-tenant billing platform on kubernetes with postgres, redis and kafka"
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code % prompt],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
