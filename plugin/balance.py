@@ -66,7 +66,10 @@ class BalanceRpcError(Exception):
 def _where(url: str) -> str:
     """Scheme and host only: RPC URLs often carry an API key in the path or query."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}" if parts.hostname else "the RPC"
+    if not parts.hostname:
+        return "the RPC"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 class BalanceMonitor:
@@ -106,7 +109,7 @@ class BalanceMonitor:
         try:
             micro = await (self._read_solana() if self.chain == "solana" else self._read_base())
         except BalanceRpcError as exc:
-            log.warning("balance check failed: %s", exc)
+            log.info("balance check failed: %s", exc)
             return BalanceInfo(None, str(exc), False, False, self.chain, self.address)
         if micro > 0:
             self._cached_micro, self._cached_at = micro, self._clock()

@@ -1,0 +1,249 @@
+"""``/wallet`` and ``pyclawrouter wallet``: status, export, chain switch, recover.
+
+``/wallet`` (or ``status``) shows both addresses, the payment chain and the USDC balances; an unreachable RPC
+shows the error instead of a balance and is still a normal reply. ``export`` is for the owner only.
+``chain base|solana`` (also ClawRouter's ``/wallet base`` and ``/wallet solana``) switches the payment chain,
+creating a Solana key first for an EVM-only wallet. ``recover`` derives ``wallet.key`` from ``mnemonic``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pyclawrouter.commands import CommandContext, CommandReply
+from pyclawrouter.commands.args import UsageError, split_words
+from pyclawrouter.paths import mnemonic_file, wallet_key_file
+from pyclawrouter.wallet import (
+    Chain,
+    Wallet,
+    load_or_create_wallet,
+    load_wallet,
+    recover_wallet,
+    resolve_chain,
+    set_chain,
+    setup_solana,
+)
+from pyclawrouter.wallet.chain import parse_chain
+from pyclawrouter.wallet.store import read_mnemonic
+
+BALANCE_TIMEOUT_S = 12.0
+CHAIN_LABEL = {"base": "Base (EVM)", "solana": "Solana"}
+RESTART = "Restart the proxy (or the OpenClaw gateway) to apply."
+
+
+def basescan(address: str) -> str:
+    return f"https://basescan.org/address/{address}"
+
+
+def solscan(address: str) -> str:
+    return f"https://solscan.io/account/{address}"
+
+
+async def wallet(args: str, ctx: CommandContext) -> CommandReply:
+    words = [w.lower() for w in split_words(args)]
+    action = words[0] if words else "status"
+    rest = words[1:]
+    if action in ("base", "solana") and not rest:
+        return switch_chain(ctx, action)
+    if action == "chain":
+        if len(rest) != 1 or parse_chain(rest[0]) is None:
+            raise UsageError("say which chain: /wallet chain base or /wallet chain solana")
+        return switch_chain(ctx, rest[0])
+    if rest:
+        raise UsageError(f"/wallet {action} takes no arguments")
+    if action == "status":
+        return await status(ctx)
+    if action == "export":
+        return export(ctx)
+    if action == "recover":
+        return recover(ctx)
+    raise UsageError(f"unknown /wallet action {action!r}")
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[Chain, str, str]:
+    """The chain and RPC URLs the proxy would use (the effective config when it loads, else the environment)."""
+    try:
+        from pyclawrouter.config_schema import load_effective_config
+        from pyclawrouter.settings import Settings
+
+        settings = Settings.from_config(load_effective_config(home, env), env, home=home)
+        return settings.chain, settings.base_rpc_url, settings.solana_rpc_url
+    except Exception:  # a broken config must not hide the wallet; serve/doctor report it
+        from pyclawrouter.balance import DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
+
+        return (
+            resolve_chain(home, env),
+            env.get("BLOCKRUN_BASE_RPC_URL") or DEFAULT_BASE_RPC_URL,
+            env.get("CLAWROUTER_SOLANA_RPC_URL") or DEFAULT_SOLANA_RPC_URL,
+        )
+
+
+async def _balance(wallet: Wallet, chain: Chain, base_rpc: str, solana_rpc: str) -> dict[str, Any]:
+    from pyclawrouter.balance import BalanceMonitor
+
+    monitor = BalanceMonitor(
+        wallet, chain=chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc, timeout_s=8, retry_delays_s=(0.5,)
+    )
+    try:
+        info = await asyncio.wait_for(monitor.get(force=True), timeout=BALANCE_TIMEOUT_S)
+    except TimeoutError:
+        return {"balanceUsd": None, "balanceError": f"balance check timed out after {BALANCE_TIMEOUT_S:.0f} s"}
+    return {
+        "balanceUsd": None if info.usd is None else str(info.usd),
+        "balanceError": info.error,
+        "isLow": info.is_low,
+        "isEmpty": info.is_empty,
+    }
+
+
+def _balance_line(entry: dict[str, Any]) -> str:
+    if entry["balanceUsd"] is None:
+        return f"  Balance: (could not check: {entry['balanceError']})"
+    usd = float(entry["balanceUsd"])
+    note = " (empty: fund it to use paid models)" if entry.get("isEmpty") else " (low)" if entry.get("isLow") else ""
+    return f"  Balance: ${usd:.2f}{note}"
+
+
+async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> CommandReply:
+    env = _env() if env is None else env
+    # The CLI may create the wallet (that is how a new user starts); chat only shows the existing one.
+    wallet = load_or_create_wallet(ctx.home, env) if ctx.channel == "cli" else load_wallet(ctx.home, env)
+    chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env)
+    jobs = [_balance(wallet, "base", base_rpc, solana_rpc)]
+    if wallet.solana_address:
+        jobs.append(_balance(wallet, "solana", base_rpc, solana_rpc))
+    balances = await asyncio.gather(*jobs)
+
+    evm = {"address": wallet.evm_address, "fundUrl": basescan(wallet.evm_address), **balances[0]}
+    solana = None
+    if wallet.solana_address:
+        solana = {"address": wallet.solana_address, "fundUrl": solscan(wallet.solana_address), **balances[1]}
+    key_file = wallet_key_file(ctx.home)
+    data: dict[str, Any] = {
+        "chain": chain,
+        "evm": evm,
+        "solana": solana,
+        "source": wallet.source,
+        "keyFile": str(key_file) if wallet.source != "env" else None,
+        "hasMnemonic": wallet.has_mnemonic,
+    }
+    lines = []
+    if wallet.source == "generated":
+        lines += [
+            "**NEW WALLET GENERATED: back it up now** with `pyclawrouter wallet export`.",
+            "",
+        ]
+    lines += [
+        "**pyclawrouter wallet**",
+        f"**Payment chain:** {CHAIN_LABEL[chain]}",
+        "",
+        "**Base (EVM):**",
+        f"  Address: `{wallet.evm_address}`",
+        _balance_line(evm),
+        f"  Fund (USDC on Base only): {evm['fundUrl']}",
+    ]
+    if solana is not None:
+        lines += [
+            "",
+            "**Solana:**",
+            f"  Address: `{solana['address']}`",
+            _balance_line(solana),
+            f"  Fund (USDC on Solana only): {solana['fundUrl']}",
+        ]
+    lines += ["", f"**Key file:** `{key_file}`" if wallet.source != "env" else "**Key:** from BLOCKRUN_WALLET_KEY"]
+    lines += ["", "**Commands:**", "• `/wallet export`: back up the private key and mnemonic"]
+    if chain == "base":
+        lines.append("• `/wallet chain solana`: pay with USDC on Solana" + ("" if solana else " (creates a key)"))
+    else:
+        lines.append("• `/wallet chain base`: pay with USDC on Base")
+    return CommandReply(text="\n".join(lines), data=data)
+
+
+def export(ctx: CommandContext, env: Mapping[str, str] | None = None) -> CommandReply:
+    if not ctx.is_owner:
+        return CommandReply(
+            text="Only the owner can export the wallet. Run `pyclawrouter wallet export` on the machine instead.",
+            data={"error": "not_owner"},
+            is_error=True,
+        )
+    env = _env() if env is None else env
+    wallet = load_wallet(ctx.home, env)
+    phrase = read_mnemonic(ctx.home)
+    key = wallet.private_key_hex()
+    lines = [
+        "**pyclawrouter wallet export**",
+        "Anyone with these can spend your USDC. Store them offline; never paste them into a chat or a website.",
+        "",
+        "**EVM (Base):**",
+        f"  Address: `{wallet.evm_address}`",
+        f"  Private key: `{key}`",
+    ]
+    if phrase and wallet.solana_address:
+        lines += [
+            "",
+            "**Solana:**",
+            f"  Address: `{wallet.solana_address}`",
+            "",
+            "**Mnemonic (24 words):**",
+            f"`{phrase}`",
+        ]
+    lines += [
+        "",
+        "**Restore:** `export BLOCKRUN_WALLET_KEY=<private key>`, or write the key to "
+        f"`{wallet_key_file(ctx.home)}` (and the words to `{mnemonic_file(ctx.home)}`) with mode 600.",
+    ]
+    data = {
+        "evm": {"address": wallet.evm_address, "privateKey": key},
+        "solana": {"address": wallet.solana_address} if wallet.solana_address else None,
+        "mnemonic": phrase,
+    }
+    return CommandReply(text="\n".join(lines), data=data)
+
+
+def switch_chain(ctx: CommandContext, name: str, env: Mapping[str, str] | None = None) -> CommandReply:
+    env = _env() if env is None else env
+    chain = parse_chain(name)
+    if chain is None:
+        raise UsageError("say which chain: /wallet chain base or /wallet chain solana")
+    created = False
+    wallet = load_wallet(ctx.home, env)
+    if chain == "solana" and not wallet.has_mnemonic:
+        wallet, created = setup_solana(ctx.home, env)
+    set_chain(ctx.home, chain)
+    lines = [f"Payment chain set to {CHAIN_LABEL[chain]}. {RESTART}"]
+    override = env.get("CLAWROUTER_PAYMENT_CHAIN", "").strip().lower()
+    if override and override != chain:
+        lines.append(f"Note: CLAWROUTER_PAYMENT_CHAIN={override} is set and takes precedence over this choice.")
+    if chain == "solana":
+        if created:
+            lines += [
+                "",
+                "**Solana key set up.** A new mnemonic was saved to "
+                f"`{mnemonic_file(ctx.home)}`; your EVM wallet is unchanged. Back it up with `/wallet export`.",
+            ]
+        lines += [
+            "",
+            f"Address: `{wallet.solana_address}`",
+            f"Fund (USDC on Solana only): {solscan(str(wallet.solana_address))}",
+        ]
+    else:
+        lines += ["", f"Address: `{wallet.evm_address}`", f"Fund (USDC on Base only): {basescan(wallet.evm_address)}"]
+    data = {"chain": chain, "solanaKeyCreated": created, "evm": wallet.evm_address, "solana": wallet.solana_address}
+    return CommandReply(text="\n".join(lines), data=data)
+
+
+def recover(ctx: CommandContext) -> CommandReply:
+    wallet = recover_wallet(ctx.home)
+    text = (
+        f"Recovered `{wallet_key_file(ctx.home)}` from the mnemonic.\n"
+        f"EVM address: `{wallet.evm_address}`\nSolana address: `{wallet.solana_address}`"
+    )
+    return CommandReply(text=text, data={"evm": wallet.evm_address, "solana": wallet.solana_address})
