@@ -17,7 +17,7 @@ from pyclawrouter.routing.config import RoutingConfig
 from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
 from pyclawrouter.routing.keywords import default_vocabulary
 from pyclawrouter.routing.request import parse_request
-from pyclawrouter.routing.scoring import decide_tier
+from pyclawrouter.routing.scoring import decide_tier, difficulty
 from pyclawrouter.routing.selector import DEFAULT_MAX_OUTPUT_TOKENS, Requirements, build_chain, price
 
 __all__ = ["RoutingDecision", "route"]
@@ -40,6 +40,7 @@ class RoutingDecision:
     max_output_tokens: int
     complexity_score: float = 0.0
     reasoning_score: float = 0.0
+    difficulty: float = 0.0  # one number ordering requests by how capable a model they need
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,6 +116,7 @@ def route(
         max_output_tokens=max_output,
         complexity_score=round(scores.complexity, 3),
         reasoning_score=round(scores.reasoning, 3),
+        difficulty=round(difficulty(scores, vocabulary.scoring), 3),
     )
 
 

@@ -39,11 +39,6 @@ class Scores(NamedTuple):
     agentic: float
     contributions: tuple[Contribution, ...]
 
-    @property
-    def difficulty(self) -> float:
-        """One number that orders requests by how strong a model they need (used to rank, not to route)."""
-        return self.complexity + self.reasoning
-
 
 def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | None = None) -> Scores:
     vocab = vocabulary or default_vocabulary()
@@ -66,12 +61,15 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
 
     dimensions = vocab.dimensions
     hits = vocab.match(lowered)
+    numbers = _count(_NUMBER_RE, window)
+    fired = {dimensions[index].name for index in hits}
+    if numbers > 2:
+        fired.add("quantities")
     # Sorted, so the explanation reads the same in every process (set order depends on string hashing).
     for index in sorted(hits):
         dimension, matched = dimensions[index], hits[index]
-        if dimension.max_chars is None or length <= dimension.max_chars:
+        if (dimension.max_chars is None or length <= dimension.max_chars) and not (dimension.unless & fired):
             add(dimension.name, dimension.axis, dimension.score(len(matched)), tuple(sorted(matched)))
-
     if "```" in window:
         add("code_block", "complexity", s.code_fence)
     questions = window.count("?") + window.count("？")
@@ -82,7 +80,6 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
         items += _count(_BULLET_RE, f"\n{window}")
     if items > 3:
         add("breadth", "complexity", min((items - 3) * s.item_each, s.item_max), (f"{items} items",))
-    numbers = _count(_NUMBER_RE, window)
     if numbers > 2:
         add("quantities", "reasoning", min((numbers - 2) * s.number_each, s.number_max), (f"{numbers} numbers",))
     if tool_loop:

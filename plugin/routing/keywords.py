@@ -18,6 +18,8 @@ from pyclawrouter.routing._data import Fields, read_toml
 from pyclawrouter.routing.errors import CatalogError
 
 AXES: tuple[str, ...] = ("complexity", "reasoning", "agentic")
+# Dimensions the classifier computes itself (not keyword lists); 'unless' may name them too.
+COMPUTED_DIMENSIONS = frozenset({"length", "code_block", "questions", "breadth", "quantities", "tool_loop"})
 
 # Words, with inner apostrophes kept ("don't", "qu'est") so contractions are one word.
 WORD_RE = re.compile(r"\w+(?:'\w+)*")
@@ -41,6 +43,8 @@ class Dimension:
     points: tuple[float, ...]
     # Only scored when the user's text is at most this long (greetings only mean something in short messages).
     max_chars: int | None = None
+    # Not scored when any of these dimensions matched ("what is" in a word problem is not a lookup).
+    unless: frozenset[str] = frozenset()
 
     def score(self, matches: int) -> float:
         if matches <= 0:
@@ -176,12 +180,13 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
         ):
             raise CatalogError(f"{f.where}: 'points' must be a non-empty list of numbers")
         max_chars = f.integer("max_chars") if "max_chars" in f.table else None
-        dimensions.append(Dimension(name, axis, tuple(float(p) for p in points), max_chars))
+        unless = frozenset(f.texts("unless", default=[]))
+        dimensions.append(Dimension(name, axis, tuple(float(p) for p in points), max_chars, unless))
         return len(dimensions) - 1
 
     for name, entry in Fields(f"{label} [dimensions]", top.table.get("dimensions")).table.items():
         f = Fields(f"{label} [dimensions.{name}]", entry)
-        f.check_keys({"axis", "points", "keywords", "max_chars"})
+        f.check_keys({"axis", "points", "keywords", "max_chars", "unless"})
         dim = add_dimension(name, f)
         keywords = f.texts("keywords")
         for keyword in keywords:
@@ -215,7 +220,7 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
 
     for name, entry in Fields(f"{label} [patterns]", top.table.get("patterns", {})).table.items():
         f = Fields(f"{label} [patterns.{name}]", entry)
-        f.check_keys({"axis", "points", "patterns", "max_chars"})
+        f.check_keys({"axis", "points", "patterns", "max_chars", "unless"})
         dim = add_dimension(name, f)
         sources = f.texts("patterns")
         compiled: list[re.Pattern[str]] = []
@@ -231,6 +236,10 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
         gate = re.compile("|".join(f"(?:{source})" for source in sources))
         patterns.append((gate, tuple(compiled), dim))
 
+    names = {d.name for d in dimensions} | COMPUTED_DIMENSIONS
+    for dimension in dimensions:
+        for other in sorted(dimension.unless - names):
+            raise CatalogError(f"{label} [*.{dimension.name}]: 'unless' names unknown dimension {other!r}")
     return Vocabulary(
         tuple(dimensions),
         MappingProxyType(words),

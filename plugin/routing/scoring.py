@@ -53,3 +53,13 @@ def decide_tier(
         tier = "MEDIUM"
         notes.append("response_format asks for JSON: at least MEDIUM")
     return TierVerdict(tier, round(confidence, 3), tuple(notes))
+
+
+def difficulty(scores: Scores, scoring: Scoring) -> float:
+    """One number ordering requests by how capable a model they need (for ranking and benchmarks; routing uses
+    the tier). Complexity, except that a request past the reasoning threshold counts at least as hard as the
+    easiest COMPLEX one. Reasoning markers below the threshold add nothing: on their own (a number, "how
+    many") they do not predict that a weaker model fails."""
+    if scores.reasoning >= scoring.reasoning_threshold:
+        return max(scores.complexity, scoring.medium_max) + scores.reasoning - scoring.reasoning_threshold
+    return scores.complexity

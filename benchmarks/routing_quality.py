@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Routing quality on RouteLLM's labelled prompts: APGR and CPT(x %) for GSM8K and MMLU.
+
+Rank the prompts by the router's difficulty score (RoutingDecision.difficulty: complexity, and at least COMPLEX
+for requests past the reasoning threshold), send the top k % to the strong model and the rest to the weak one,
+and sweep k from 0 to 100 %:
+
+    PGR(k)   = (accuracy(k) - weak accuracy) / (strong accuracy - weak accuracy)
+    APGR     = area under PGR against the strong-call share (random routing gives ~0.5)
+    CPT(x %) = the smallest strong-call share whose PGR reaches x %
+
+Ties are broken randomly and the metrics averaged over 5 seeds. The stored baselines (random, prompt length,
+ClawRouter's score, LiteLLM's heuristics) are computed the same way on the same rows.
+
+    python benchmarks/routing_quality.py [--data PATH] [--json]
+
+Default data: <repo>/../shared/routellm-labels/prompts_labeled_dev.jsonl.gz. Run by hand; not part of CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import gzip
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pyclawrouter.router import route
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "routellm-labels" / "prompts_labeled_dev.jsonl.gz"
+SEEDS = (0, 1, 2, 3, 4)
+TIER_RANK = {"SIMPLE": 0, "AMBIGUOUS": 1, "MEDIUM": 1, "COMPLEX": 2, "REASONING": 3}
+
+Row = dict[str, Any]
+
+
+def metrics(rows: Sequence[Row], scores: Sequence[float]) -> tuple[float, float, float]:
+    """Mean APGR, CPT(50 %) and CPT(80 %) over the tie-breaking seeds."""
+    n = len(rows)
+    weak = [1.0 if r["weak_correct"] else 0.0 for r in rows]
+    strong = [1.0 if r["strong_correct"] else 0.0 for r in rows]
+    weak_acc, strong_acc = sum(weak) / n, sum(strong) / n
+    gap = strong_acc - weak_acc
+    results = []
+    for seed in SEEDS:
+        rng = random.Random(seed)
+        tiebreak = [rng.random() for _ in range(n)]
+        order = sorted(range(n), key=lambda i: (-scores[i], tiebreak[i]))
+        correct = sum(weak)
+        pgr = [0.0]
+        for i in order:  # move prompts to the strong model, hardest first
+            correct += strong[i] - weak[i]
+            pgr.append((correct / n - weak_acc) / gap)
+        apgr = sum((pgr[k] + pgr[k + 1]) / 2 for k in range(n)) / n
+        cpt = [next(k for k, p in enumerate(pgr) if p >= x) / n for x in (0.5, 0.8)]
+        results.append((apgr, *cpt))
+    return tuple(sum(col) / len(col) for col in zip(*results, strict=True))  # type: ignore[return-value]
+
+
+def our_scores(rows: Sequence[Row]) -> tuple[list[float], collections.Counter[str], float]:
+    scores, tiers = [], collections.Counter[str]()
+    started = time.perf_counter()
+    for row in rows:
+        decision = route({"model": "auto", "messages": [{"role": "user", "content": row["prompt"]}]})
+        scores.append(decision.difficulty)
+        tiers[decision.tier] += 1
+    return scores, tiers, (time.perf_counter() - started) / len(rows)
+
+
+BASELINES: dict[str, Callable[[Row], float]] = {
+    "random": lambda r: 0.0,
+    "prompt length (chars)": lambda r: float(len(r["prompt"])),
+    "ClawRouter rules score": lambda r: float(r["clawrouter_score"]),
+    "LiteLLM heuristic v1 score": lambda r: float(r["litellm_v1_score"]),
+    "LiteLLM heuristic v2 tier": lambda r: float(TIER_RANK[r["litellm_v2_tier"]]),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"labelled prompts (default {DEFAULT_DATA})")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"error: {args.data} not found; pass --data PATH", file=sys.stderr)
+        return 2
+    with gzip.open(args.data, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+
+    report: dict[str, Any] = {}
+    for src in ("gsm8k", "mmlu"):
+        subset = [r for r in rows if r["src"] == src]
+        scores, tiers, per_call = our_scores(subset)
+        table = {"pyclawrouter difficulty": metrics(subset, scores)}
+        for name, baseline in BASELINES.items():
+            table[name] = metrics(subset, [baseline(r) for r in subset])
+        mix = {t: round(100 * tiers[t] / len(subset), 1) for t in TIER_RANK if t != "AMBIGUOUS"}
+        report[src] = {"rows": len(subset), "tier_mix_pct": mix, "route_us": round(per_call * 1e6, 1), "table": table}
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for src, part in report.items():
+        print(
+            f"\n{src.upper()} ({part['rows']} prompts; our tier mix S/M/C/R % = {part['tier_mix_pct']}; "
+            f"route() {part['route_us']} us/prompt)"
+        )
+        print(f"  {'router':28} {'APGR':>6} {'CPT(50%)':>9} {'CPT(80%)':>9}")
+        for name, (apgr, cpt50, cpt80) in part["table"].items():
+            print(f"  {name:28} {apgr:6.3f} {cpt50:9.1%} {cpt80:9.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
