@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.support (the fake BlockRun used for the sanity check)
 
 from pyclawrouter.payments import Payer, evm, parse_challenge, solana  # noqa: E402  # noqa: E402
-from pyclawrouter.wallet import Wallet, load_or_create_wallet  # noqa: E402
+from pyclawrouter.wallet import Chain, Wallet, load_or_create_wallet  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -101,8 +101,9 @@ def main() -> int:
     fee_payer, blockhash = str(Keypair().pubkey()), str(Hash.default())
     loop = asyncio.new_event_loop()
     results: dict[str, dict[str, float]] = {}
-    for chain in ("base", "solana"):
-        payer = Payer(wallet, chain=chain)  # type: ignore[arg-type]
+    chains: tuple[Chain, ...] = ("base", "solana")
+    for chain in chains:
+        payer = Payer(wallet, chain=chain)
         headers = challenge(chain, fee_payer, blockhash)
 
         def pay(payer: Payer = payer, headers: dict[str, str] = headers) -> object:
@@ -112,16 +113,15 @@ def main() -> int:
             )  # fmt: skip
 
         requirement = parse_challenge(headers, b"").requirements[0]
-        if chain == "base":
+        keypair, block = wallet.solana_keypair, Hash.from_string(blockhash)
+        assert keypair is not None
 
-            def sign(requirement: Any = requirement) -> object:
+        def sign(
+            requirement: Any = requirement, chain: str = chain, keypair: Any = keypair, block: Any = block
+        ) -> object:
+            if chain == "base":
                 return evm.sign_authorization(wallet.evm_account, requirement, now=int(time.time()))
-        else:
-            keypair, block = wallet.solana_keypair, Hash.from_string(blockhash)
-            assert keypair is not None
-
-            def sign(requirement: Any = requirement, keypair: Any = keypair, block: Any = block) -> object:
-                return solana.build_transfer(keypair, requirement, block)
+            return solana.build_transfer(keypair, requirement, block)
 
         for name, fn in (("pay", pay), ("sign", sign)):
             samples = timed(fn, args.iterations)
@@ -139,8 +139,8 @@ def main() -> int:
     print(f"{'chain':<8}{'step':<34}{'median':>10}{'p99':>10}")
     labels = {"pay": "Payer.pay (parse+policy+sign+encode)", "sign": "signature only"}
     for key, value in results.items():
-        chain, step = key.split(".")
-        print(f"{chain:<8}{labels[step]:<34}{value['median_ms']:>8.3f}ms{value['p99_ms']:>8.3f}ms")
+        chain_name, step = key.split(".")
+        print(f"{chain_name:<8}{labels[step]:<34}{value['median_ms']:>8.3f}ms{value['p99_ms']:>8.3f}ms")
     return 0
 
 

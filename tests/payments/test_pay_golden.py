@@ -10,7 +10,7 @@ from eth_account.messages import _hash_eip191_message, encode_typed_data
 from x402.mechanisms.evm.eip712 import hash_eip3009_authorization
 from x402.mechanisms.evm.types import ExactEIP3009Authorization
 
-from pyclawrouter.payments import evm, parse_challenge
+from pyclawrouter.payments import Requirement, evm, parse_challenge
 from pyclawrouter.payments.payer import Payer
 from pyclawrouter.wallet import Wallet
 
@@ -61,7 +61,7 @@ GOLDEN_PAYMENT = {
 }
 
 
-def requirement():  # type: ignore[no-untyped-def]
+def requirement() -> Requirement:
     return parse_challenge({"Payment-Required": CHALLENGE}, b'{"error":"Payment Required"}').requirements[0]
 
 
@@ -102,7 +102,7 @@ def test_payer_header_decodes_to_the_golden_payment(monkeypatch) -> None:  # typ
     account = Account.from_key(KEY)
     wallet = Wallet(account.address, None, account, None, False)
     payer = Payer(wallet, chain="base", clock=lambda: float(NOW))
-    monkeypatch.setattr(evm.os, "urandom", lambda n: NONCE[:n])
+    monkeypatch.setattr("pyclawrouter.payments.evm.os.urandom", lambda n: NONCE[:n])
     import asyncio
 
     attempt = asyncio.run(

@@ -236,8 +236,8 @@ class FakeBlockRun:
     def price(self, path: str, body: dict[str, Any]) -> int:
         """Micro-USDC for this request: flat fee + input bytes/4 and max output tokens at the model's price."""
         if path.endswith("/images/generations") or path.endswith("/images/image2image"):
-            n = body.get("n") if isinstance(body.get("n"), int) else 1
-            return self.image_price * max(1, int(n))
+            n = body.get("n")
+            return self.image_price * max(1, n if isinstance(n, int) else 1)
         model = str(body.get("model") or "")
         price_in, price_out = self.model_prices.get(model, DEFAULT_PRICE_PER_TOKEN)
         input_tokens = math.ceil(len(json.dumps(body.get("messages", []))) / 4)
@@ -515,6 +515,7 @@ class FakeBlockRun:
 
     def _images(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
         n = body.get("n") if isinstance(body.get("n"), int) else 1
+        assert isinstance(n, int)
         mode = "url" if body.get("response_format") == "url" or self.image_mode == "url" else "b64_json"
         data = []
         for i in range(max(1, int(n))):

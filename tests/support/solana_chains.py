@@ -106,7 +106,7 @@ class StubSolanaSigner(FacilitatorKeypairSigner):
             self.ledger.landed.add(str(tx.signatures[1]))
         return str(tx.signatures[0])
 
-    def confirm_transaction(self, signature: str, network: str) -> None:
+    def confirm_transaction(self, signature: str, network: str, timeout_seconds: int = 30) -> None:
         return None
 
 
@@ -189,5 +189,5 @@ class LiteSvmSigner(FacilitatorKeypairSigner):
             raise RuntimeError(f"Transaction failed: {result.err()}")  # type: ignore[union-attr]
         return str(tx.signatures[0])
 
-    def confirm_transaction(self, signature: str, network: str) -> None:
+    def confirm_transaction(self, signature: str, network: str, timeout_seconds: int = 30) -> None:
         return None

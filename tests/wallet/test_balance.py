@@ -10,7 +10,7 @@ import pytest
 
 from pyclawrouter.balance import BalanceMonitor
 from pyclawrouter.payments import Payer
-from pyclawrouter.wallet import Wallet
+from pyclawrouter.wallet import Chain, Wallet
 from tests.support.anvil import AnvilChain
 from tests.support.fake_blockrun import FakeBlockRun
 from tests.support.paying import asgi_client, chat_body, pay_and_retry
@@ -61,12 +61,12 @@ def test_base_balance_through_the_fake_rpc(fake_blockrun: FakeBlockRun, new_wall
 
 
 @pytest.mark.parametrize("chain", ["base", "solana"])
-def test_unreachable_rpc_is_an_error_not_an_empty_wallet(new_wallet: Wallet, chain: str) -> None:
+def test_unreachable_rpc_is_an_error_not_an_empty_wallet(new_wallet: Wallet, chain: Chain) -> None:
     monitor = BalanceMonitor(
         new_wallet,
         chain=chain,
         base_rpc_url=DEAD_RPC,
-        solana_rpc_url=DEAD_RPC,  # type: ignore[arg-type]
+        solana_rpc_url=DEAD_RPC,
         timeout_s=2,
         retry_delays_s=(0.01,),
         empty_retry_delay_s=0,
