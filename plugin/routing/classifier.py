@@ -18,6 +18,10 @@ from pyclawrouter.routing.keywords import Vocabulary, default_vocabulary
 _SEPARATORS = (",", ";", "，", "；", "、")
 _BULLET_RE = re.compile(r"\n[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+# One Chinese character or Japanese kana carries about as much as three Latin letters, a Hangul syllable two:
+# without this a long Chinese request would score as a short English one.
+_DENSE_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
 # Counting stops here: beyond this many items or numbers the points are capped anyway.
 _COUNT_CAP = 64
 
@@ -56,8 +60,20 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
             totals[axis] += points
             parts.append(Contribution(dimension, axis, points, matched))
 
-    length_points = s.length_per_doubling * math.log2(max(length, 1) / s.length_pivot_chars)
-    add("length", "complexity", min(max(length_points, s.length_min), s.length_max), (f"{length} chars",))
+    effective = length
+    if not window.isascii():
+        dense = _count(_DENSE_SCRIPT_RE, window, cap=len(window))
+        if dense:
+            effective += 2 * dense - _count(_HANGUL_RE, window, cap=len(window))
+            if window is not text:  # scale what the window saw up to the whole text
+                effective = round(effective * length / len(window))
+    length_points = s.length_per_doubling * math.log2(max(effective, 1) / s.length_pivot_chars)
+    add(
+        "length",
+        "complexity",
+        min(max(length_points, s.length_min), s.length_max),
+        (f"{length} chars",) if effective == length else (f"{length} chars ~ {effective} latin",),
+    )
 
     dimensions = vocab.dimensions
     hits = vocab.match(lowered)
@@ -78,8 +94,8 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
     items = sum(map(window.count, _SEPARATORS))
     if "\n" in window or window[:1] in "-*•0123456789":
         items += _count(_BULLET_RE, f"\n{window}")
-    if items > 3:
-        add("breadth", "complexity", min((items - 3) * s.item_each, s.item_max), (f"{items} items",))
+    if items > 2:
+        add("breadth", "complexity", min((items - 2) * s.item_each, s.item_max), (f"{items} items",))
     if numbers > 2:
         add("quantities", "reasoning", min((numbers - 2) * s.number_each, s.number_max), (f"{numbers} numbers",))
     if tool_loop:
@@ -87,10 +103,10 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
     return Scores(totals["complexity"], totals["reasoning"], totals["agentic"], tuple(parts))
 
 
-def _count(pattern: re.Pattern[str], text: str) -> int:
+def _count(pattern: re.Pattern[str], text: str, cap: int = _COUNT_CAP) -> int:
     count = 0
     for _ in pattern.finditer(text):
         count += 1
-        if count >= _COUNT_CAP:
+        if count >= cap:
             break
     return count

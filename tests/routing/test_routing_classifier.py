@@ -66,7 +66,7 @@ def test_keywords_match_whole_words_not_substrings(text: str, dimension: str) ->
 
 
 def test_phrases_match_across_punctuation_and_hyphens() -> None:
-    assert "step by step" in matched("Do it step-by-step.")["proof"]
+    assert "step by step" in matched("Do it step-by-step.")["rigor"]
     assert "multi-tenant" in matched("a multi tenant app")["scope"]
 
 
