@@ -7,6 +7,7 @@ are computed here. The result keeps every non-zero contribution so the decision 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import NamedTuple
@@ -20,8 +21,9 @@ _BULLET_RE = re.compile(r"\n[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 # One Chinese character or Japanese kana carries about as much as three Latin letters, a Hangul syllable two:
 # without this a long Chinese request would score as a short English one.
-_DENSE_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
+# Compiled on first use: large Unicode classes are slow to compile and most prompts are ASCII.
+_dense_script_re = functools.cache(lambda: re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"))
+_hangul_re = functools.cache(lambda: re.compile("[\uac00-\ud7af]"))
 # Counting stops here: beyond this many items or numbers the points are capped anyway.
 _COUNT_CAP = 64
 
@@ -62,9 +64,9 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
 
     effective = length
     if not window.isascii():
-        dense = _count(_DENSE_SCRIPT_RE, window, cap=len(window))
+        dense = _count(_dense_script_re(), window, cap=len(window))
         if dense:
-            effective += 2 * dense - _count(_HANGUL_RE, window, cap=len(window))
+            effective += 2 * dense - _count(_hangul_re(), window, cap=len(window))
             if window is not text:  # scale what the window saw up to the whole text
                 effective = round(effective * length / len(window))
     length_points = s.length_per_doubling * math.log2(max(effective, 1) / s.length_pivot_chars)

@@ -25,14 +25,25 @@ COMPUTED_DIMENSIONS = frozenset({"length", "code_block", "questions", "breadth",
 WORD_RE = re.compile(r"\w+(?:'\w+)*")
 
 # Scripts written without spaces between words (or with particles glued to them): their keywords can only be
-# found as substrings. Each entry: a name, a detector for the script in a text, and the character class.
-_SPACELESS_SCRIPTS: tuple[tuple[str, str], ...] = (
-    ("cjk", "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"),
-    ("hangul", "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"),
-    ("arabic", "\u0600-\u06ff\u0750-\u077f"),
-    ("thai", "\u0e00-\u0e7f"),
+# found as substrings. Each entry: a name and its code-point ranges.
+_SPACELESS_SCRIPTS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
+    ("cjk", ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+    ("hangul", ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))),
+    ("arabic", ((0x0600, 0x06FF), (0x0750, 0x077F))),
+    ("thai", ((0x0E00, 0x0E7F),)),
 )
-_SCRIPT_RES = tuple((name, re.compile(f"[{chars}]")) for name, chars in _SPACELESS_SCRIPTS)
+
+
+@functools.cache
+def _script_detectors() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # Compiled on first non-ASCII prompt: large Unicode classes take ~10 ms to compile, a cost
+    # `pyclawrouter route "hello"` should not pay.
+    return tuple(
+        (name, re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]"))
+        for name, ranges in _SPACELESS_SCRIPTS
+    )
+
+
 _STEM_KEY = 3  # stems are indexed by their first three characters
 
 
@@ -132,7 +143,7 @@ class Vocabulary:
                         if keyword not in found:
                             found.append(keyword)
         if not text.isascii():
-            for script, detector in _SCRIPT_RES:
+            for script, detector in _script_detectors():
                 entries = self._substrings.get(script)
                 if entries and detector.search(text):
                     for keyword, dim in entries:
@@ -147,9 +158,12 @@ class Vocabulary:
 
 
 def _script_of(keyword: str) -> str | None:
-    for name, detector in _SCRIPT_RES:
-        if detector.search(keyword):
-            return name
+    for char in keyword:
+        point = ord(char)
+        if point >= 0x0600:
+            for name, ranges in _SPACELESS_SCRIPTS:
+                if any(lo <= point <= hi for lo, hi in ranges):
+                    return name
     return None
 
 

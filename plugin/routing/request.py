@@ -12,7 +12,17 @@ from typing import Any
 
 from pyclawrouter.routing.errors import InvalidRequestError
 from pyclawrouter.routing.prompt import clean_user_text
-from pyclawrouter.routing.tokens import IMAGE_PART_TYPES, MAPPINGS, chars_to_tokens, message_chars, tools_chars
+from pyclawrouter.routing.tokens import (
+    CHARS_PER_TOKEN,
+    IMAGE_PART_TYPES,
+    IMAGE_TOKENS,
+    MAPPINGS,
+    MESSAGE_OVERHEAD_CHARS,
+    chars_to_tokens,
+    content_chars,
+    message_chars,
+    tools_chars,
+)
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 _STRUCTURED_FORMATS = frozenset({"json_object", "json_schema"})
@@ -58,11 +68,9 @@ def parse_request(body: object) -> ChatRequest:
     # Newest first: the user's words are in the latest user message that has any once wrappers are removed.
     for index in range(len(messages) - 1, -1, -1):
         message = messages[index]
-        role = _check_message(index, message)
-        chars += message_chars(message)
-        content = message.get("content")
-        if isinstance(content, list) and not has_images:
-            has_images = any(isinstance(p, MAPPINGS) and p.get("type") in IMAGE_PART_TYPES for p in content)
+        role, content, size, images = _scan_message(index, message)
+        chars += size
+        has_images = has_images or images
         if user_text is not None:
             continue
         if role == "user":
@@ -87,32 +95,47 @@ def parse_request(body: object) -> ChatRequest:
     )
 
 
-def _check_message(index: int, message: object) -> str:
-    where = f"messages[{index}]"
+def _scan_message(index: int, message: object) -> tuple[str, Any, int, bool]:
+    """Validate one message and measure it in the same pass: (role, content, characters, has an image)."""
     if not isinstance(message, MAPPINGS):
-        raise InvalidRequestError(f"{where} must be an object with 'role' and 'content', got {type(message).__name__}.")
+        raise InvalidRequestError(
+            f"messages[{index}] must be an object with 'role' and 'content', got {type(message).__name__}."
+        )
     role = message.get("role")
     if not isinstance(role, str) or role not in ROLES:
-        raise InvalidRequestError(f"{where}.role is {role!r}; allowed: {', '.join(sorted(ROLES))}.")
+        raise InvalidRequestError(f"messages[{index}].role is {role!r}; allowed: {', '.join(sorted(ROLES))}.")
     content = message.get("content")
-    if content is None:
-        if role in ("user", "system", "developer"):
-            raise InvalidRequestError(f"{where} ({role}) has no 'content'; give it text or content parts.")
-        return role
+    size = MESSAGE_OVERHEAD_CHARS
+    if message.get("tool_calls"):
+        size += message_chars(message) - MESSAGE_OVERHEAD_CHARS - content_chars(content)
     if isinstance(content, str):
         if role == "user" and not content.strip():
-            raise InvalidRequestError(f"{where} (user) has empty content.")
-        return role
+            raise InvalidRequestError(f"messages[{index}] (user) has empty content.")
+        return role, content, size + len(content), False
+    if content is None:
+        if role in ("user", "system", "developer"):
+            raise InvalidRequestError(f"messages[{index}] ({role}) has no 'content'; give it text or content parts.")
+        return role, content, size, False
     if not isinstance(content, list):
-        raise InvalidRequestError(f"{where}.content must be a string or a list of parts, got {type(content).__name__}.")
+        raise InvalidRequestError(
+            f"messages[{index}].content must be a string or a list of parts, got {type(content).__name__}."
+        )
     if role == "user" and not content:
-        raise InvalidRequestError(f"{where} (user) has an empty content list.")
+        raise InvalidRequestError(f"messages[{index}] (user) has an empty content list.")
+    images = False
     for n, part in enumerate(content):
-        if not isinstance(part, MAPPINGS) or not isinstance(part.get("type"), str):
-            raise InvalidRequestError(f"{where}.content[{n}] must be an object with a 'type' such as 'text'.")
-        if part["type"] == "text" and not isinstance(part.get("text"), str):
-            raise InvalidRequestError(f"{where}.content[{n}] is a text part without a 'text' string.")
-    return role
+        kind = part.get("type") if isinstance(part, MAPPINGS) else None
+        if not isinstance(kind, str):
+            raise InvalidRequestError(f"messages[{index}].content[{n}] must be an object with a 'type' such as 'text'.")
+        text = part.get("text")
+        if isinstance(text, str):
+            size += len(text)
+        elif kind == "text":
+            raise InvalidRequestError(f"messages[{index}].content[{n}] is a text part without a 'text' string.")
+        elif kind in IMAGE_PART_TYPES:
+            images = True
+            size += IMAGE_TOKENS * CHARS_PER_TOKEN
+    return role, content, size, images
 
 
 def _text_of(content: Any) -> str:

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Time ``route()``: median and p99 on bare prompts and on real OpenClaw-shaped bodies (47 KB system prompt,
+11 tools, wrappers), and how the time grows with the length of the user's text.
+
+    python benchmarks/routing_speed.py [--rounds N] [--json]
+
+Targets (issue 2): p99 < 100 us for OpenClaw-shaped bodies; a 100 KB prompt well under 2 ms, growing no
+worse than linearly. Run by hand on an otherwise idle machine; not part of CI (timings are not asserted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import json
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pyclawrouter.router import route
+
+REPO = Path(__file__).resolve().parent.parent
+TRAFFIC = REPO / "tests" / "data" / "openclaw"
+LABELS = REPO / "tests" / "data" / "tier_labels.jsonl"
+
+Body = dict[str, Any]
+
+
+def openclaw_bodies(prompts: Sequence[str]) -> list[Body]:
+    """The three recorded requests, plus each prompt wrapped the way OpenClaw sends a first turn."""
+    recorded = [json.loads((TRAFFIC / f"openclaw-chat-{n}.json").read_text(encoding="utf-8")) for n in (1, 2, 3)]
+    template = recorded[0]
+    original: str = template["messages"][1]["content"]
+    trailer = original[original.index("\n\nRuntime: ") :]
+    wrapped = []
+    for prompt in prompts:
+        body = copy.deepcopy(template)
+        body["messages"][1]["content"] = f"[Thu 2026-11-26 01:32 UTC] {prompt}{trailer}"
+        wrapped.append(body)
+    return recorded + wrapped
+
+
+def bare(prompt: str) -> Body:
+    return {"model": "auto", "messages": [{"role": "user", "content": prompt}]}
+
+
+def timings_us(bodies: Sequence[Body], rounds: int) -> list[float]:
+    for body in bodies:  # warm-up: caches, first-call allocation
+        route(body)
+    gc.collect()
+    samples = []
+    clock = time.perf_counter_ns
+    for _ in range(rounds):
+        for body in bodies:
+            start = clock()
+            route(body)
+            samples.append((clock() - start) / 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "n": len(ordered),
+        "median_us": round(statistics.median(ordered), 1),
+        "p99_us": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
+        "max_us": round(ordered[-1], 1),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=300, help="passes over each prompt set (default 300)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+
+    prompts = [json.loads(line)["prompt"] for line in LABELS.read_text(encoding="utf-8").splitlines()[::8]]
+    report: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "bare prompts": summary(timings_us([bare(p) for p in prompts], args.rounds)),
+        "openclaw bodies": summary(timings_us(openclaw_bodies(prompts), args.rounds)),
+    }
+    # Realistic long input: prose with a question at the end, as a pasted document would be.
+    paragraph = (
+        "The service writes each order to Postgres, publishes an event to Kafka and updates a Redis cache; "
+        "under load the cache and the database disagree for a few seconds, and support tickets follow. "
+    )
+    scaling = {}
+    for size in (1_000, 10_000, 100_000, 1_000_000):
+        text = (paragraph * (size // len(paragraph) + 1))[: size - 40] + "\nWhat is going wrong, and how to fix it?"
+        rounds = max(5, min(args.rounds, 2_000_000 // size))
+        scaling[f"{size // 1000} KB"] = summary(timings_us([bare(text)], rounds))["median_us"]
+    report["user text size -> median us"] = scaling
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"route() timings, Python {report['python']} (microseconds)")
+    for name in ("bare prompts", "openclaw bodies"):
+        s = report[name]
+        print(f"  {name:16} n={s['n']:6}  median {s['median_us']:7.1f}  p99 {s['p99_us']:7.1f}  max {s['max_us']:8.1f}")
+    print("  user text size -> median: " + ", ".join(f"{k} {v:.0f} us" for k, v in scaling.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
