@@ -55,6 +55,9 @@ class Settings:
     session_timeout_s: float = 30 * 60.0
     balance_wait_s: float = 0.3
     debug_headers: bool = True
+    # What carries upstream requests under the httpx client: "httpx" (httpcore) or "aiohttp" (its pool scales
+    # to many concurrent requests; see benchmarks/README.md). PYCLAWROUTER_UPSTREAM_TRANSPORT overrides it.
+    upstream_transport: str = "httpx"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], env: Mapping[str, str] | None = None,
@@ -80,6 +83,7 @@ class Settings:
             max_payment_per_request=float(per_request) if isinstance(per_request, int | float) else None,
             routing=dict(config.get("routing") or {}),
             exclude_models=frozenset(excluded),
+            upstream_transport="aiohttp" if env.get("PYCLAWROUTER_UPSTREAM_TRANSPORT") == "aiohttp" else "httpx",
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

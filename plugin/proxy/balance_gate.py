@@ -1,9 +1,10 @@
 """The wallet balance pre-check, bounded in time.
 
 A balance read is an RPC call; it must never hold up a request (an RPC outage surfaced as a 502 in the
-reference, bug B18). The monitor caches; here at most one read runs at a time, a request waits for it at most
-``wait_s``, and a failed read is not retried for ``retry_after_s``. Unknown balance means "go ahead": the
-upstream's 402 and the payment-error fallback still protect the request.
+reference, bug B18). The monitor caches positive balances; here any answer (also "empty") is reused for
+``fresh_s``, at most one read runs at a time, a request waits for it at most ``wait_s``, and a failed read is
+not retried for ``retry_after_s``. Unknown balance means "go ahead": the upstream's 402 and the payment-error
+fallback still protect the request.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ class Verdict:
 
 
 class BalanceGate:
-    def __init__(self, monitor: BalanceMonitor | None, *, wait_s: float = 0.3, retry_after_s: float = 15.0) -> None:
+    def __init__(self, monitor: BalanceMonitor | None, *, wait_s: float = 0.3, retry_after_s: float = 15.0,
+                 fresh_s: float = 5.0) -> None:
         self._monitor = monitor
         self._wait_s = wait_s
         self._retry_after_s = retry_after_s
+        self._fresh_s = fresh_s
+        self._last: BalanceInfo | None = None
+        self._last_at = 0.0
         self._task: asyncio.Task[BalanceInfo] | None = None
         self._failed_at = 0.0
         self._warned_low_at = 0.0
@@ -56,28 +61,35 @@ class BalanceGate:
 
     def spent(self, usd: float) -> None:
         if self._monitor is not None and usd > 0:
+            self._last = None  # re-read through the monitor, which has deducted the payment
             with contextlib.suppress(Exception):
                 self._monitor.deduct(Decimal(str(usd)))
 
     def invalidate(self) -> None:
+        self._last = None
         if self._monitor is not None:
             self._monitor.invalidate()
 
     async def _read(self) -> BalanceInfo | None:
         if self._monitor is None:
             return None
+        if self._last is not None and time.monotonic() - self._last_at < self._fresh_s:
+            return self._last  # no task, no await: the common case costs nothing
         if self._task is None or self._task.done():
             if time.monotonic() - self._failed_at < self._retry_after_s:
                 return None
             self._task = asyncio.ensure_future(self._monitor.get())
         try:
-            return await asyncio.wait_for(asyncio.shield(self._task), self._wait_s)
+            info = await asyncio.wait_for(asyncio.shield(self._task), self._wait_s)
         except TimeoutError:
             return None  # the read goes on in the background and fills the monitor's cache
         except Exception as exc:  # an RPC failure is a missing answer, not a failed request
             self._failed_at = time.monotonic()
             log.info("balance check failed: %s", type(exc).__name__)
             return None
+        if info.usd is not None:
+            self._last, self._last_at = info, time.monotonic()
+        return info
 
     def prefetch(self) -> None:
         """Start a read at server start so the first request finds a cached balance."""

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import importlib
 import secrets
 from pathlib import Path
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from pyclawrouter.commands import CommandContext
+from pyclawrouter.commands.registry import dispatch
 from pyclawrouter.errors import BadRequestError
 from pyclawrouter.fsutil import atomic_write
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.errors import NotFoundError, UnauthorizedError
+from pyclawrouter.proxy.errors import UnauthorizedError
 from pyclawrouter.proxy.request import parse_json_object, read_body
 from pyclawrouter.proxy.responses import json_response
 
@@ -53,9 +52,6 @@ async def command(request: Request, ctx: ProxyContext) -> Response:
     command_ctx = CommandContext(home=ctx.settings.home, is_owner=body.get("senderIsOwner") is True,
                                  channel=str(body.get("channel") or "chat"),
                                  proxy_url=ctx.settings.public_base_url)
-    dispatch = _dispatcher()
-    if dispatch is None:
-        raise NotFoundError(f"unknown command {name!r}")
     reply = await dispatch(name, args, command_ctx)
     return json_response(reply.to_json())
 
@@ -65,12 +61,3 @@ def _check_token(request: Request, expected: str | None) -> None:
     scheme, _, token = given.partition(" ")
     if expected is None or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
         raise UnauthorizedError("A valid command token is required (Authorization: Bearer <command-token>)")
-
-
-def _dispatcher() -> Any:
-    # The commands package lands separately; until it has a registry every command is unknown.
-    try:
-        registry = importlib.import_module("pyclawrouter.commands.registry")
-    except ModuleNotFoundError:
-        return None
-    return registry.dispatch

@@ -127,10 +127,10 @@ def load_deps(settings: Settings) -> Deps:
 
 
 def _balance_monitor(wallet: Any, settings: Settings) -> BalanceMonitor | None:
-    try:
-        from pyclawrouter.balance import BalanceMonitor as RealBalanceMonitor
-    except ImportError:  # TODO(proxy): remove once pyclawrouter.balance has landed
-        return None
+    from pyclawrouter.balance import BalanceMonitor as RealBalanceMonitor
+
+    if settings.chain == "solana" and wallet.solana_address is None:
+        return None  # the payer refuses this setup with a clear message; no balance to read
     monitor: BalanceMonitor = RealBalanceMonitor(wallet, chain=settings.chain, base_rpc_url=settings.base_rpc_url,
                                                  solana_rpc_url=settings.solana_rpc_url)
     return monitor

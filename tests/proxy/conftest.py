@@ -73,7 +73,9 @@ def start_proxy(fake: FakeBlockRun, fake_url: str, isolated_state_dir: Path) -> 
         if fund and not stack:
             fake.backend.fund(wallet.evm_address, fund)
         env = {"PYCLAWROUTER_HOME": str(home), "BLOCKRUN_API_BASE": f"{fake_url}/api",
-               "BLOCKRUN_BASE_RPC_URL": f"{fake_url}/rpc"}
+               "BLOCKRUN_BASE_RPC_URL": f"{fake_url}/rpc",
+               # run the suite with PYCLAWROUTER_UPSTREAM_TRANSPORT=aiohttp to test the other transport
+               "PYCLAWROUTER_UPSTREAM_TRANSPORT": os.environ.get("PYCLAWROUTER_UPSTREAM_TRANSPORT", "")}
         settings = Settings.from_config(config or {}, env, home=home)
         settings = settings.with_overrides(**{"attempt_timeout_s": 10.0, "request_timeout_s": 20.0, **overrides})
         app = build_app(StaticSettings(settings), load_deps(settings))

@@ -60,13 +60,14 @@ def test_rate_limit_is_retried_once_on_the_same_model(proxy: Proxy) -> None:
 
 
 def test_degraded_200_and_hang_fall_back(start_proxy: ProxyFactory) -> None:
-    proxy = start_proxy(attempt_timeout_s=1.0)
+    proxy = start_proxy(attempt_timeout_s=1.0, reasoning_attempt_timeout_s=1.0)
     chain = _chain(proxy)
     proxy.fake.degrade(model=chain[0])
     assert _ask(proxy).headers["x-clawrouter-model"] == chain[1]
     proxy.fake.hang(5.0, model=chain[0])
     started = time.monotonic()
-    assert _ask(proxy, temperature=0.1).headers["x-clawrouter-model"] == chain[1]
+    # another session: the first one is now pinned to the model that answered
+    assert _ask(proxy, extra_headers={"x-session-id": "s2"}).headers["x-clawrouter-model"] == chain[1]
     assert time.monotonic() - started < 4
 
 
