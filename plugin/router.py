@@ -13,11 +13,11 @@ from typing import Any
 
 from pyclawrouter.routing.catalog import PROFILES
 from pyclawrouter.routing.classifier import Scores, classify
-from pyclawrouter.routing.config import RoutingConfig
+from pyclawrouter.routing.config import TIERS, RoutingConfig
 from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
 from pyclawrouter.routing.keywords import default_vocabulary
 from pyclawrouter.routing.request import parse_request
-from pyclawrouter.routing.scoring import decide_tier, difficulty
+from pyclawrouter.routing.scoring import TierVerdict, decide_tier, difficulty
 from pyclawrouter.routing.selector import DEFAULT_MAX_OUTPUT_TOKENS, Requirements, build_chain, price
 
 __all__ = ["RoutingDecision", "route"]
@@ -67,6 +67,14 @@ def route(
         scores, vocabulary.scoring, input_tokens=request.input_tokens, structured_output=request.structured_output
     )
     agentic = scores.agentic >= vocabulary.scoring.agentic_threshold
+    if request.previous_user_text and _is_bare_follow_up(scores, request.user_text):
+        # "yes, go ahead" continues the previous request: it needs that request's tier, not a chit-chat model.
+        earlier = classify(request.previous_user_text, vocabulary=vocabulary)
+        before = decide_tier(earlier, vocabulary.scoring, input_tokens=request.input_tokens)
+        if TIERS.index(before.tier) > TIERS.index(verdict.tier):
+            note = f"short follow-up: keeps the previous request's tier {before.tier}"
+            verdict = TierVerdict(before.tier, before.confidence, (*verdict.notes, note))
+        agentic = agentic or earlier.agentic >= vocabulary.scoring.agentic_threshold
 
     explicit: str | None = None
     if profile is not None:
@@ -94,7 +102,7 @@ def route(
             choice.chain,
             needs,
             catalog=catalog,
-            excluded=excluded if isinstance(excluded, frozenset | set) else frozenset(excluded),
+            excluded=_canonical_ids(excluded, catalog.resolve) if excluded else frozenset(),
             deprioritize_with_tools=cfg.unreliable_with_tools,
             label=f"the {table} {verdict.tier} chain",
         )
@@ -118,6 +126,27 @@ def route(
         reasoning_score=round(scores.reasoning, 3),
         difficulty=round(difficulty(scores, vocabulary.scoring), 3),
     )
+
+
+# A short follow-up ("do it", "and for twin primes?") is read in the previous turn's light, unless it is
+# plainly chit-chat or a lookup of its own ("thanks!", "what is a monad?").
+_FOLLOW_UP_MAX_CHARS = 80
+_STANDALONE = frozenset({"greeting", "lookup", "trivial_edit"})
+
+
+def _is_bare_follow_up(scores: Scores, text: str) -> bool:
+    return len(text) <= _FOLLOW_UP_MAX_CHARS and not any(c.dimension in _STANDALONE for c in scores.contributions)
+
+
+def _canonical_ids(names: Collection[str], resolve: Callable[[str], str]) -> frozenset[str]:
+    """Exclude-list entries as canonical ids, so "flash" or "blockrun/..." excludes the model it names."""
+    ids = set()
+    for name in names:
+        try:
+            ids.add(resolve(name))
+        except UnknownModelError:
+            ids.add(name)  # a model the catalog no longer lists cannot be in a chain anyway
+    return frozenset(ids)
 
 
 def _profile(name: object, resolve: Callable[[str], str]) -> str:

@@ -35,7 +35,7 @@ class Contribution(NamedTuple):
     matched: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        shown = ", ".join(self.matched[:3]) + (", …" if len(self.matched) > 3 else "")
+        shown = ", ".join(self.matched[:3]) + (", ..." if len(self.matched) > 3 else "")
         return f"{self.dimension} {self.points:+.2f}" + (f" ({shown})" if shown else "")
 
 

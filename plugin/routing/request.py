@@ -38,6 +38,7 @@ class ChatRequest:
     has_images: bool
     structured_output: bool  # response_format asks for JSON
     tool_loop: bool  # tool calls or results came after the user's words: the agent is mid-task
+    previous_user_text: str = ""  # the user's words one turn earlier, for short follow-ups ("yes, do it")
 
 
 def parse_request(body: object) -> ChatRequest:
@@ -63,6 +64,7 @@ def parse_request(body: object) -> ChatRequest:
     chars = tools_chars(tools)
     has_images = False
     user_text: str | None = None
+    previous_text: str | None = None
     saw_user = False
     tool_loop = False
     # Newest first: the user's words are in the latest user message that has any once wrappers are removed.
@@ -72,6 +74,8 @@ def parse_request(body: object) -> ChatRequest:
         chars += size
         has_images = has_images or images
         if user_text is not None:
+            if previous_text is None and role == "user":
+                previous_text = clean_user_text(_text_of(content)) or None
             continue
         if role == "user":
             saw_user = True
@@ -92,6 +96,7 @@ def parse_request(body: object) -> ChatRequest:
         has_images=has_images,
         structured_output=_structured(body.get("response_format")),
         tool_loop=tool_loop and user_text is not None,
+        previous_user_text=previous_text or "",
     )
 
 

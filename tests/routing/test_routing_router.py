@@ -138,6 +138,11 @@ def test_mid_tool_loop_turn_stays_agentic() -> None:
 def test_excluded_models_leave_the_chain() -> None:
     d = route(bare("hello"), excluded={"google/gemini-2.5-flash"})
     assert "google/gemini-2.5-flash" not in d.chain and d.model == d.chain[0]
+    # aliases and the provider prefix name the same model; unknown names are ignored
+    assert route(bare("hello"), excluded=["flash", "blockrun/deepseek", "gone/model"]).chain[:2] == [
+        "google/gemini-3-flash-preview",
+        "moonshot/kimi-k2.5",
+    ]
 
 
 def test_images_route_to_vision_models() -> None:
@@ -204,3 +209,36 @@ def test_route_does_not_modify_the_body() -> None:
     before = json.dumps(body, sort_keys=True)
     route(body)
     assert json.dumps(body, sort_keys=True) == before
+
+
+def _second_turn(previous: str, current: str) -> dict[str, object]:
+    body = openclaw_body(2)
+    body["messages"][1]["content"] = body["messages"][1]["content"].replace("hello", previous)
+    body["messages"][3]["content"] = f"[Thu 2026-11-26 01:32 UTC] {current}"
+    return body
+
+
+BILLING = "Design a multi-tenant billing system with proration, dunning, EU VAT, usage-based pricing and invoicing"
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "tier"),
+    [
+        (BILLING, "yes, go ahead", "COMPLEX"),  # continuing the big task
+        ("Prove that there are infinitely many primes", "and for twin primes?", "REASONING"),
+        (BILLING, "thanks!", "SIMPLE"),  # chit-chat stays chit-chat
+        (BILLING, "what is a webhook?", "SIMPLE"),  # a lookup of its own
+        ("hello", "yes", "SIMPLE"),
+    ],
+)
+def test_short_follow_ups_keep_the_previous_requests_tier(previous: str, current: str, tier: str) -> None:
+    assert route(_second_turn(previous, current)).tier == tier
+
+
+def test_follow_up_to_agent_work_stays_agentic() -> None:
+    assert route(_second_turn("Fix the failing tests in my repo, then commit", "do it")).profile == "agentic"
+
+
+def test_free_profile_serves_openclaw_turns_even_with_tools() -> None:
+    d = route(openclaw_body(2), profile="free")
+    assert d.chain == ["nvidia/gpt-oss-120b"] and "calls tools" in d.reasoning
