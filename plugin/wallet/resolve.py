@@ -10,6 +10,7 @@ A valid ``mnemonic`` next to a missing ``wallet.key`` is not a reason to generat
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from pyclawrouter.wallet.errors import NoWalletError, WalletError
 from pyclawrouter.wallet.model import Wallet, WalletSource
 
 ENV_KEY = "BLOCKRUN_WALLET_KEY"
+_RACE_WAIT_S = 2.0
 
 
 def _build(home: Path, private_key: str, mnemonic: str | None, source: WalletSource) -> Wallet:
@@ -67,16 +69,39 @@ def load_or_create_wallet(home: Path, env: Mapping[str, str]) -> Wallet:
         return load_wallet(home, env)
     except NoWalletError:
         if store.read_mnemonic(home) is not None:
-            raise
+            # A mnemonic written a moment ago is another process creating the wallet right now: wait for it.
+            # An older one is a wallet whose key file is gone: the user must decide (``wallet recover``).
+            if not _just_written(mnemonic_file(home)):
+                raise
+            return _wait_for_wallet(home, env)
     phrase = keys.generate_mnemonic()
     private_key = keys.evm_key_from_mnemonic(phrase)
     try:
         store.save_mnemonic(home, phrase)
         store.save_private_key(home, private_key)
     except WalletError:
-        # Another process may have created the wallet at the same moment: use theirs if it is complete.
-        return load_wallet(home, env)
+        if not mnemonic_file(home).exists():
+            raise
+        return _wait_for_wallet(home, env)  # another process won the race to create it
     return _build(home, private_key, phrase, "generated")
+
+
+def _just_written(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < _RACE_WAIT_S
+    except OSError:
+        return False
+
+
+def _wait_for_wallet(home: Path, env: Mapping[str, str]) -> Wallet:
+    deadline = time.monotonic() + _RACE_WAIT_S
+    while True:
+        try:
+            return load_wallet(home, env)
+        except NoWalletError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def recover_wallet(home: Path) -> Wallet:

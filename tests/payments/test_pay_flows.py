@@ -547,3 +547,25 @@ def test_solana_chain_needs_a_solana_key(tmp_path: Any) -> None:
     account = Account.from_key("0x" + "11" * 32)
     with pytest.raises(PaymentRefused, match="no Solana key"):
         Payer(Wallet(account.address, None, account, None, False), chain="solana")
+
+
+def test_picks_our_usdc_among_several_offers(new_wallet: Wallet) -> None:
+    base = {
+        "scheme": "exact", "network": "eip155:8453", "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+        "payTo": "0xe9030014F5DAe217d0A152f02A043567b16c1aBf", "maxTimeoutSeconds": 300,
+        "extra": {"name": "USD Coin", "version": "2"},
+    }  # fmt: skip
+    offers = [
+        {**base, "network": "eip155:84532", "amount": "10"},  # cheaper, but testnet
+        {**base, "asset": "0x4200000000000000000000000000000000000006", "amount": "20"},  # cheaper, not USDC
+        {**base, "amount": "3000"},
+        {**base, "amount": "2000"},
+    ]
+    header = encoded({"x402Version": 2, "accepts": offers})
+    attempt = run(
+        Payer(new_wallet, chain="base").pay(
+            url="http://x", status=402, headers={"payment-required": header}, body=b"", estimate_usd=0.01, model=None
+        )
+    )
+    assert attempt.amount_atomic == 2000
+    assert decoded(attempt.headers["PAYMENT-SIGNATURE"])["accepted"] == offers[3]

@@ -109,6 +109,7 @@ def test_mnemonic_without_key_asks_for_recover_instead_of_generating(tmp_path: P
     home = tmp_path / "blockrun"
     home.mkdir()
     (home / "mnemonic").write_text(ABANDON_ART + "\n")
+    os.utime(home / "mnemonic", (1_700_000_000, 1_700_000_000))  # an old file, not a wallet being created
     with pytest.raises(NoWalletError, match="recover"):
         load_or_create_wallet(home, {})
     assert sorted(os.listdir(home)) == ["mnemonic"]
@@ -184,3 +185,16 @@ def test_setup_solana_adds_a_mnemonic_and_keeps_the_evm_key(tmp_path: Path) -> N
     assert mode(home / "mnemonic") == 0o600
     again, created_again = setup_solana(home, {})
     assert not created_again and again.solana_address == wallet.solana_address
+
+
+def test_concurrent_first_start_ends_with_one_wallet(tmp_path: Path) -> None:
+    import concurrent.futures
+
+    home = tmp_path / "blockrun"
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        wallets = list(pool.map(lambda _: load_or_create_wallet(home, {}), range(8)))
+    assert len({w.evm_address for w in wallets}) == 1
+    assert len({w.solana_address for w in wallets}) == 1
+    assert sum(w.source == "generated" for w in wallets) == 1
+    phrase = (home / "mnemonic").read_text()
+    assert keys.evm_key_from_mnemonic(phrase) == (home / "wallet.key").read_text().strip()
