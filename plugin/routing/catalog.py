@@ -81,7 +81,8 @@ class Catalog:
         free_model: str,
         baseline_model: str,
     ) -> None:
-        self.models: Mapping[str, Model] = MappingProxyType(dict(models))
+        self._models = dict(models)  # plain dict for the hot path; the public view is read-only
+        self.models: Mapping[str, Model] = MappingProxyType(self._models)
         self.image_models: Mapping[str, ImageModel] = MappingProxyType(dict(image_models))
         self.profile_entries: Mapping[str, Profile] = MappingProxyType(dict(profile_entries))
         self.profiles: frozenset[str] = frozenset(profile_entries)
@@ -141,11 +142,11 @@ class Catalog:
 
     def get(self, model_id: str) -> Model:
         """The chat model for an id or alias; profiles and image models are not chat models."""
-        model = self.models.get(model_id)
+        model = self._models.get(model_id)
         if model is not None:
             return model
         resolved = self.resolve(model_id)
-        model = self.models.get(resolved)
+        model = self._models.get(resolved)
         if model is None:
             kind = "a routing profile" if resolved in self.profiles else "an image model"
             raise UnknownModelError(f"{model_id} ({kind}, not a chat model)")

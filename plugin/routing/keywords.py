@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from pyclawrouter.routing._data import Fields, read_toml
 from pyclawrouter.routing.errors import CatalogError
@@ -133,9 +132,9 @@ class Vocabulary:
                 for phrase in self._phrases[word]:
                     if present.issuperset(phrase.rest) and phrase.padded in joined:
                         hits.setdefault(phrase.dim, []).append(phrase.keyword)
-        stems = self._stems
+        stems_get = self._stems.get
         for token in present:
-            candidates = stems.get(token[:_STEM_KEY])
+            candidates = stems_get(token[:_STEM_KEY])
             if candidates:
                 for stem, dim, keyword in candidates:
                     if token.startswith(stem):
@@ -254,12 +253,13 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
     for dimension in dimensions:
         for other in sorted(dimension.unless - names):
             raise CatalogError(f"{label} [*.{dimension.name}]: 'unless' names unknown dimension {other!r}")
+    # Plain dicts, not MappingProxyType: they are private to Vocabulary and a proxy's .get() is twice as slow.
     return Vocabulary(
         tuple(dimensions),
-        MappingProxyType(words),
-        MappingProxyType({k: tuple(v) for k, v in phrases.items()}),
-        MappingProxyType({k: tuple(v) for k, v in stems.items()}),
-        MappingProxyType({k: tuple(v) for k, v in substrings.items()}),
+        words,
+        {k: tuple(v) for k, v in phrases.items()},
+        {k: tuple(v) for k, v in stems.items()},
+        {k: tuple(v) for k, v in substrings.items()},
         tuple(patterns),
         scoring,
     )

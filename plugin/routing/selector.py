@@ -53,8 +53,7 @@ def build_chain(
         _note_dropped(notes, chain, kept, "excluded")
         chain = kept
 
-    by_id = catalog.models
-    models = [by_id[m] if m in by_id else catalog.get(m) for m in chain]
+    models = [catalog.get(m) for m in chain]
     if needs.has_images:
         kept_models = [m for m in models if m.vision]
         if not kept_models:
