@@ -97,7 +97,7 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
     if "\n" in window or window[:1] in "-*•0123456789":
         items += _count(_BULLET_RE, f"\n{window}")
     if items > 2:
-        add("breadth", "complexity", min((items - 2) * s.item_each, s.item_max), (f"{items} items",))
+        add("breadth", "complexity", min((items - 2) * s.item_each, s.item_max), (f"{items} list separators",))
     if numbers > 2:
         add("quantities", "reasoning", min((numbers - 2) * s.number_each, s.number_max), (f"{numbers} numbers",))
     if tool_loop:

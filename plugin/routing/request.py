@@ -114,7 +114,7 @@ def _scan_message(index: int, message: object) -> tuple[str, Any, int, bool]:
     if message.get("tool_calls"):
         size += message_chars(message) - MESSAGE_OVERHEAD_CHARS - content_chars(content)
     if isinstance(content, str):
-        if role == "user" and not content.strip():
+        if role == "user" and (not content or content.isspace()):
             raise InvalidRequestError(f"messages[{index}] (user) has empty content.")
         return role, content, size + len(content), False
     if content is None:

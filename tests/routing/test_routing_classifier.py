@@ -43,10 +43,27 @@ def matched(text: str) -> dict[str, tuple[str, ...]]:
         ("fix src/app/main.py please", "agentic_paths", ".py"),
         ("solve x^2 = 4", "math_notation", "^"),
         ("serve 50k rps", "scale", "50k rps"),
+        ("think carefully about it", "rigor", "think carefully"),
+        ("fix the typo please", "trivial_edit", "typo"),
+        ("what does this do?\n```\nx = 1\n```", "code_block", ""),
+        ("why? how? when? where?", "questions", "4"),
+        ("support auth, billing, search, exports and audit logs", "breadth", "3 list separators"),
+        ("she had 3 apples, 5 pears and 12 plums", "quantities", "3 numbers"),
     ],
 )
 def test_each_dimension_fires_on_its_signal(text: str, dimension: str, keyword: str) -> None:
-    assert keyword in matched(text).get(dimension, ())
+    found = matched(text)
+    assert dimension in found
+    assert not keyword or keyword in found[dimension]
+
+
+def test_every_vocabulary_dimension_has_a_signal_test() -> None:
+    tested = {
+        "greeting", "lookup", "task", "code", "technical", "scope", "constraints", "creative", "format",
+        "references", "negation", "domain", "multistep", "proof", "rigor", "math", "puzzle", "agentic",
+        "agentic_paths", "math_notation", "scale", "trivial_edit",
+    }  # fmt: skip
+    assert {d.name for d in VOCAB.dimensions} == tested
 
 
 @pytest.mark.parametrize(

@@ -242,3 +242,10 @@ def test_follow_up_to_agent_work_stays_agentic() -> None:
 def test_free_profile_serves_openclaw_turns_even_with_tools() -> None:
     d = route(openclaw_body(2), profile="free")
     assert d.chain == ["nvidia/gpt-oss-120b"] and "calls tools" in d.reasoning
+
+
+def test_json_response_format_is_at_least_medium() -> None:
+    plain = route(bare("hello"))
+    structured = route(bare("hello", response_format={"type": "json_object"}))
+    assert (plain.tier, structured.tier) == ("SIMPLE", "MEDIUM")
+    assert "response_format" in structured.reasoning
