@@ -20,47 +20,30 @@ from starlette.routing import Route
 
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import command_route, images, pipeline
-from pyclawrouter.proxy.balance_gate import BalanceGate
-from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Deps, load_deps
-from pyclawrouter.proxy.model_list import model_list
-from pyclawrouter.proxy.replay import ResponseCache
 from pyclawrouter.proxy.responses import json_error_response, json_response, openai_error
-from pyclawrouter.proxy.sessions import Sessions
-from pyclawrouter.proxy.spend import SpendLedger
-from pyclawrouter.proxy.upstream import Upstream, make_client
-from pyclawrouter.settings import SettingsProvider
+from pyclawrouter.proxy.runtime import Runtime, make_context, warm_up
+from pyclawrouter.settings import Settings, SettingsProvider
 from pyclawrouter.usage import stats
-from pyclawrouter.usage.log import UsageWriter
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request, ProxyContext], Awaitable[Response]]
 
 
-def build_app(provider: SettingsProvider, deps: Deps | None = None) -> Starlette:
-    settings = provider.current()
-    deps = deps if deps is not None else load_deps(settings)
-    ctx = ProxyContext(
-        provider=provider,
-        deps=deps,
-        upstream=Upstream(make_client(transport=settings.upstream_transport), deps.payer),
-        models=CatalogView(deps.catalog, deps.estimate_cost),
-        usage=UsageWriter(settings.home),
-        ledger=SpendLedger(settings.home, settings.max_cost_per_run),
-        balance=BalanceGate(deps.balance, wait_s=settings.balance_wait_s),
-        cache=ResponseCache(ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries,
-                            max_item_bytes=settings.cache_max_item_bytes),
-        sessions=Sessions(settings.session_timeout_s),
-    )
-    models_body = json_response(model_list(deps.catalog)).body
-    _warm_up(deps)
+def build_app(provider: SettingsProvider, deps: Deps | None = None,
+              loader: Callable[[Settings], Deps] = load_deps) -> Starlette:
+    """The app. With ``deps`` everything is ready at once (tests); without, they load after the server starts."""
+    runtime = Runtime(provider, loader)
+    if deps is not None:
+        warm_up(deps)
+        runtime.use(make_context(provider, deps))
 
     def handle(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
-                return await handler(request, ctx)
+                return await handler(request, await runtime.context())
             except UserFacingError as exc:
                 return json_error_response(exc)
             except Exception:
@@ -71,17 +54,24 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None) -> Starlette
 
         return endpoint
 
-    async def health(request: Request, ctx: ProxyContext) -> Response:
-        body: dict[str, Any] = {"status": "ok", "wallet": deps.wallet_address, "paymentChain": ctx.settings.chain,
-                                "uptimeSeconds": round(time.monotonic() - ctx.started_at, 1)}
-        if deps.solana_address:
-            body["solana"] = deps.solana_address
-        if request.query_params.get("full") == "true":
-            body.update(await _balance_fields(deps))
-        return json_response(body)
+    async def health(request: Request) -> Response:
+        settings = provider.current()
+        ctx = runtime.ctx
+        body: dict[str, Any] = {"status": "ok" if runtime.error is None else "error", "ready": ctx is not None,
+                                "paymentChain": settings.chain}
+        if ctx is not None:
+            body["wallet"] = ctx.deps.wallet_address
+            if ctx.deps.solana_address:
+                body["solana"] = ctx.deps.solana_address
+            body["uptimeSeconds"] = round(time.monotonic() - ctx.started_at, 1)
+            if request.query_params.get("full") == "true":
+                body.update(await _balance_fields(ctx.deps))
+        elif runtime.error is not None:
+            body["error"] = runtime.error
+        return json_response(body, status=200 if runtime.error is None else 503)
 
     async def models(request: Request, ctx: ProxyContext) -> Response:
-        return Response(models_body, media_type="application/json")
+        return Response(ctx.models_body, media_type="application/json")
 
     async def get_stats(request: Request, ctx: ProxyContext) -> Response:
         days_text = request.query_params.get("days", "7")
@@ -102,21 +92,20 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None) -> Starlette
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        ctx.usage.start()
-        ctx.balance.prefetch()
-        ctx.command_token = command_route.write_token(ctx.settings.home)
+        home = provider.current().home
+        # Written before the first /health answer: the plugin reads it as soon as the proxy is healthy.
+        runtime.command_token = command_route.write_token(home)
+        await runtime.start()
         try:
             yield
         finally:
-            command_route.remove_token(ctx.settings.home, ctx.command_token)
-            await ctx.usage.close()
-            await ctx.ledger.flush()
-            await ctx.upstream.client.aclose()
+            command_route.remove_token(home, runtime.command_token)
+            await runtime.stop()
 
     routes = [
         Route("/v1/chat/completions", handle(pipeline.chat_completions), methods=["POST"]),
         Route("/v1/models", handle(models), methods=["GET"]),
-        Route("/health", handle(health), methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
         Route("/stats", handle(get_stats), methods=["GET"]),
         Route("/stats", handle(delete_stats), methods=["DELETE"]),
         Route("/cache", handle(cache), methods=["GET"]),
@@ -127,16 +116,9 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None) -> Starlette
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
-    app.state.ctx = ctx
+    app.state.runtime = runtime
+    app.state.ctx = runtime.ctx
     return app
-
-
-def _warm_up(deps: Deps) -> None:
-    """Route one request at start-up so the classifier's vocabulary and tables are loaded before the first
-    real request (~80 ms that would otherwise land on it)."""
-    with contextlib.suppress(Exception):
-        deps.route({"model": "auto", "messages": [{"role": "user", "content": "hello"}]},
-                   config=deps.routing_config)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -31,6 +31,7 @@ class ProxyContext:
     sessions: Sessions = field(default_factory=Sessions)
     inflight: Inflight = field(default_factory=Inflight)
     command_token: str | None = None
+    models_body: bytes = b""
     started_at: float = field(default_factory=time.monotonic)
 
     @property

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from pyclawrouter.payments.errors import PaymentError
 from pyclawrouter.proxy import classify
 from pyclawrouter.proxy.cooldown import OVERLOAD_COOLDOWN_S, RATE_LIMIT_COOLDOWN_S, Cooldowns
 from pyclawrouter.proxy.errors import (
@@ -30,7 +29,7 @@ from pyclawrouter.proxy.errors import (
     UpstreamRejectedError,
     UpstreamTimeoutError,
 )
-from pyclawrouter.proxy.upstream import Approve, PaymentNotApprovedError, Upstream, UpstreamAnswer
+from pyclawrouter.proxy.upstream import Approve, PaymentAttemptError, PaymentNotApprovedError, Upstream, UpstreamAnswer
 
 RATE_LIMIT_RETRY_S = 0.2
 _ERROR_BODY_LIMIT = 64 * 1024
@@ -119,7 +118,7 @@ async def _attempt(plan: Plan, upstream: Upstream, model: str) -> Success | Atte
         return AttemptFailure(model, classify.TIMEOUT, 504, f"no answer within {limit:.0f}s")
     except PaymentNotApprovedError as exc:
         return AttemptFailure(model, COST_CAP, 429, exc.message)
-    except PaymentError as exc:  # the payer refused to sign or could not parse the challenge
+    except PaymentAttemptError as exc:  # the payer refused to sign or could not parse the challenge
         return AttemptFailure(model, classify.PAYMENT_ERROR, exc.http_status, exc.message, payment=True)
     except httpx.HTTPError as exc:
         return AttemptFailure(model, classify.SERVER_ERROR, 502, f"network error: {type(exc).__name__}")

@@ -7,6 +7,7 @@ sent upstream; the client's own headers (OpenClaw's placeholder bearer token, tr
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,14 @@ BASE_HEADERS = {
 T = TypeVar("T")
 
 Approve = Callable[[float], Awaitable[bool]]
+
+
+class PaymentAttemptError(UserFacingError):
+    """The payer could not or would not pay (refused, unreadable challenge, RPC down): try the next model."""
+
+    code = "payment_error"
+    http_status = 402
+    error_type = "payment_error"
 
 
 class PaymentNotApprovedError(UserFacingError):
@@ -84,7 +93,10 @@ class Upstream:
                    approve: Approve | None = None) -> UpstreamAnswer:
         """Send ``body``; on a 402 pay and resend once. The response is open (streamed): the caller closes it."""
         payer = self.payer
-        preauth = await _maybe(payer.preauthorize(url=url, model=model, estimate_usd=estimate_usd)) if payer else None
+        preauth = None
+        if payer is not None:
+            with contextlib.suppress(UserFacingError):  # no pre-auth is always a safe answer
+                preauth = await _maybe(payer.preauthorize(url=url, model=model, estimate_usd=estimate_usd))
         if preauth is not None and approve is not None and not await approve(amount(preauth)):
             preauth = None
         response = await self._send(url, body, preauth.headers if preauth else None, read_timeout)
@@ -99,8 +111,11 @@ class Upstream:
             return UpstreamAnswer(response, preauth if response.status_code < 400 else None)
         challenge = await response.aread()
         await response.aclose()
-        payment = await payer.pay(url=url, status=402, headers=dict(response.headers), body=challenge,
-                                  estimate_usd=estimate_usd, model=model)
+        try:
+            payment = await payer.pay(url=url, status=402, headers=dict(response.headers), body=challenge,
+                                      estimate_usd=estimate_usd, model=model)
+        except UserFacingError as exc:  # every payer error is one (PaymentRefused, PaymentChallengeError, ...)
+            raise PaymentAttemptError(exc.message) from exc
         if approve is not None and not await approve(amount(payment)):
             raise PaymentNotApprovedError(f"Paying ${amount(payment):.6f} for {model} would exceed the cost cap")
         response = await self._send(url, body, payment.headers, read_timeout)

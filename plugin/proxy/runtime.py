@@ -1,0 +1,131 @@
+"""Start-up: the server listens first, the heavy parts load in a worker thread.
+
+Importing the wallet and payment stack (eth_account, web3) takes a second or more; loading it in a thread
+while Hypercorn already accepts connections makes ``/health`` answer within a fraction of a second, and a
+request that arrives meanwhile simply waits for the load instead of being refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from pyclawrouter.errors import UserFacingError
+from pyclawrouter.proxy.balance_gate import BalanceGate
+from pyclawrouter.proxy.catalog_view import CatalogView
+from pyclawrouter.proxy.context import ProxyContext
+from pyclawrouter.proxy.deps import Deps
+from pyclawrouter.proxy.model_list import model_list
+from pyclawrouter.proxy.replay import ResponseCache
+from pyclawrouter.proxy.responses import json_response
+from pyclawrouter.proxy.sessions import Sessions
+from pyclawrouter.proxy.spend import SpendLedger
+from pyclawrouter.proxy.upstream import Upstream, make_client
+from pyclawrouter.settings import Settings, SettingsProvider
+from pyclawrouter.usage.log import UsageWriter
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT_S = 60.0
+
+
+class NotReadyError(UserFacingError):
+    code = "starting"
+    http_status = 503
+    error_type = "server_error"
+
+
+def make_context(provider: SettingsProvider, deps: Deps) -> ProxyContext:
+    settings = provider.current()
+    ctx = ProxyContext(
+        provider=provider,
+        deps=deps,
+        upstream=Upstream(make_client(transport=settings.upstream_transport), deps.payer),
+        models=CatalogView(deps.catalog, deps.estimate_cost),
+        usage=UsageWriter(settings.home),
+        ledger=SpendLedger(settings.home, settings.max_cost_per_run),
+        balance=BalanceGate(deps.balance, wait_s=settings.balance_wait_s),
+        cache=ResponseCache(ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries,
+                            max_item_bytes=settings.cache_max_item_bytes),
+        sessions=Sessions(settings.session_timeout_s),
+    )
+    ctx.models_body = bytes(json_response(model_list(deps.catalog)).body)
+    return ctx
+
+
+def warm_up(deps: Deps) -> None:
+    """Route one request so the classifier's vocabulary and tables load now, not on the first real request."""
+    with contextlib.suppress(Exception):
+        deps.route({"model": "auto", "messages": [{"role": "user", "content": "hello"}]},
+                   config=deps.routing_config)
+
+
+class Runtime:
+    def __init__(self, provider: SettingsProvider, loader: Callable[[Settings], Deps]) -> None:
+        self.provider = provider
+        self.loader = loader
+        self.ctx: ProxyContext | None = None
+        self.error: str | None = None
+        self.command_token: str | None = None
+        self._ready: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def use(self, ctx: ProxyContext) -> None:
+        self.ctx = ctx
+
+    async def start(self) -> None:
+        """Called at server start: begin loading (in the background) if nothing was given up front."""
+        self._ready = asyncio.Event()
+        if self.ctx is not None:
+            self._activate(self.ctx)
+            return
+        self._task = asyncio.create_task(self._load(), name="pyclawrouter-load")
+
+    async def context(self) -> ProxyContext:
+        if self.ctx is not None:
+            return self.ctx
+        if self.error is None and self._ready is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT_S)
+        if self.ctx is None:
+            raise NotReadyError(f"The proxy could not start: {self.error}" if self.error else
+                                "The proxy is still starting; retry in a moment")
+        return self.ctx
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+        ctx = self.ctx
+        if ctx is not None:
+            await ctx.usage.close()
+            await ctx.ledger.flush()
+            await ctx.upstream.client.aclose()
+
+    async def _load(self) -> None:
+        settings = self.provider.current()
+
+        def load() -> Deps:
+            deps = self.loader(settings)
+            warm_up(deps)
+            return deps
+
+        try:
+            deps = await asyncio.to_thread(load)
+            self._activate(make_context(self.provider, deps))
+        except Exception as exc:  # reported to every request and in /health, never a crash loop
+            log.exception("pyclawrouter could not load its wallet, payer or routing tables")
+            self.error = str(exc) if isinstance(exc, UserFacingError) else type(exc).__name__
+        finally:
+            if self._ready is not None:
+                self._ready.set()
+
+    def _activate(self, ctx: ProxyContext) -> None:
+        ctx.command_token = self.command_token
+        ctx.usage.start()
+        ctx.balance.prefetch()
+        self.ctx = ctx
+        if self._ready is not None:
+            self._ready.set()
