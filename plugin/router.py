@@ -67,7 +67,7 @@ def route(
         scores, vocabulary.scoring, input_tokens=request.input_tokens, structured_output=request.structured_output
     )
     agentic = scores.agentic >= vocabulary.scoring.agentic_threshold
-    if request.previous_user_text and _is_bare_follow_up(scores, request.user_text):
+    if verdict.tier == "SIMPLE" and request.previous_user_text and _is_bare_follow_up(scores, request.user_text):
         # "yes, go ahead" continues the previous request: it needs that request's tier, not a chit-chat model.
         earlier = classify(request.previous_user_text, vocabulary=vocabulary)
         before = decide_tier(earlier, vocabulary.scoring, input_tokens=request.input_tokens)

@@ -27,11 +27,11 @@ TABLES: tuple[str, ...] = ("auto", "eco", "premium", "agentic", "free")
 class TierChoice:
     primary: str
     fallback: tuple[str, ...] = ()
+    # Primary then fallbacks, each once (a model listed twice would only be retried for nothing).
+    chain: tuple[str, ...] = field(init=False, compare=False)
 
-    @property
-    def chain(self) -> tuple[str, ...]:
-        """Primary then fallbacks, each once (a model listed twice would only be retried for nothing)."""
-        return tuple(dict.fromkeys((self.primary, *self.fallback)))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "chain", tuple(dict.fromkeys((self.primary, *self.fallback))))
 
 
 TierTable = Mapping[str, TierChoice]

@@ -233,7 +233,7 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
 
     for name, entry in Fields(f"{label} [patterns]", top.table.get("patterns", {})).table.items():
         f = Fields(f"{label} [patterns.{name}]", entry)
-        f.check_keys({"axis", "points", "patterns", "max_chars", "unless"})
+        f.check_keys({"axis", "points", "patterns", "max_chars", "unless", "trigger"})
         dim = add_dimension(name, f)
         sources = f.texts("patterns")
         compiled: list[re.Pattern[str]] = []
@@ -244,9 +244,11 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
                 raise CatalogError(f"{f.where}: pattern {source!r} does not compile: {exc}") from exc
             if source.startswith("(?") and not source.startswith("(?:"):
                 raise CatalogError(f"{f.where}: pattern {source!r} may not start with inline flags")
-        # One pass decides whether any pattern matches (most texts match none); only then are they counted.
-        # The alternation stays unnamed: named groups stop the engine from skipping to candidate characters.
-        gate = re.compile("|".join(f"(?:{source})" for source in sources))
+        trigger = f.optional_text("trigger")
+        try:
+            gate = re.compile(trigger) if trigger else re.compile("|".join(f"(?:{source})" for source in sources))
+        except re.error as exc:
+            raise CatalogError(f"{f.where}: trigger {trigger!r} does not compile: {exc}") from exc
         patterns.append((gate, tuple(compiled), dim))
 
     names = {d.name for d in dimensions} | COMPUTED_DIMENSIONS

@@ -7,8 +7,7 @@ tens of kilobytes of boilerplate that says nothing about this turn.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyclawrouter.routing.errors import InvalidRequestError
 from pyclawrouter.routing.prompt import clean_user_text
@@ -28,8 +27,7 @@ ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function
 _STRUCTURED_FORMATS = frozenset({"json_object", "json_schema"})
 
 
-@dataclass(frozen=True, slots=True)
-class ChatRequest:
+class ChatRequest(NamedTuple):
     model: str | None
     user_text: str  # the user's words for this turn, client wrappers removed
     input_tokens: int  # estimate over all messages and tool definitions

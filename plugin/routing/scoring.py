@@ -9,7 +9,7 @@ reported, not acted on. Overrides only ever raise the tier.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyclawrouter.routing.classifier import Scores
 from pyclawrouter.routing.config import TIERS
@@ -18,8 +18,7 @@ from pyclawrouter.routing.keywords import Scoring
 _RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
-@dataclass(frozen=True, slots=True)
-class TierVerdict:
+class TierVerdict(NamedTuple):
     tier: str
     confidence: float
     notes: tuple[str, ...] = ()

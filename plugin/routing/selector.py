@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyclawrouter.routing.catalog import Catalog, Model, default_catalog
 from pyclawrouter.routing.errors import NoModelFitsError
@@ -23,8 +23,7 @@ ESTIMATE_BUFFER = 1.2
 MIN_PAID_ESTIMATE_USD = 0.001
 
 
-@dataclass(frozen=True, slots=True)
-class Requirements:
+class Requirements(NamedTuple):
     input_tokens: int
     max_output_tokens: int
     has_tools: bool = False
@@ -112,8 +111,7 @@ def _note_dropped(notes: list[str], before: list[str], after: list[str], why: st
         notes.append(f"dropped ({why}): {', '.join(m for m in before if m not in kept)}")
 
 
-@dataclass(frozen=True, slots=True)
-class CostEstimate:
+class CostEstimate(NamedTuple):
     cost: float
     baseline: float
     savings: float
