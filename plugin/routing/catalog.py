@@ -119,6 +119,8 @@ class Catalog:
         found = self._lookup.get(key)
         if found is None and key.startswith(PROVIDER_PREFIX):
             found = self._lookup.get(key[len(PROVIDER_PREFIX) :])
+        if found is None and key.startswith("openai/") and key[7:] in self.profiles:
+            found = key[7:]  # some OpenAI-only clients prefix every model name with "openai/"
         if found is None:
             raise UnknownModelError(name.strip(), self.suggest(key))
         return found

@@ -52,6 +52,7 @@ def test_model_prices_and_capabilities_match_the_reference(
         ("router", "auto"),
         ("blockrun/eco", "eco"),
         ("PREMIUM", "premium"),
+        ("openai/eco", "eco"),
         # delisted / renamed ids keep working
         ("xai/grok-code-fast-1", "deepseek/deepseek-chat"),
         ("xai/grok-3-fast", "xai/grok-4-fast-reasoning"),
