@@ -1,18 +1,20 @@
-"""The aiohttp-backed transport behaves like httpx's own: answers, streams, drops and timeouts."""
+"""Both upstream transports (aiohttp, the default, and httpx's own) answer, stream, time out and see drops."""
 
 from __future__ import annotations
 
 import json
 
 import httpx
+import pytest
 
 from tests.proxy.conftest import ProxyFactory
 
 PROMPT = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]
 
 
-def test_aiohttp_transport_answers_streams_and_falls_back(start_proxy: ProxyFactory) -> None:
-    proxy = start_proxy(upstream_transport="aiohttp", attempt_timeout_s=1.0, reasoning_attempt_timeout_s=1.0)
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_transport_answers_streams_and_falls_back(start_proxy: ProxyFactory, transport: str) -> None:
+    proxy = start_proxy(upstream_transport=transport, attempt_timeout_s=1.0, reasoning_attempt_timeout_s=1.0)
     chain = list(proxy.ctx.deps.route({"model": "auto", "messages": PROMPT}).chain)
     client = proxy.client()
     assert client.chat.completions.create(model="auto", messages=PROMPT, max_tokens=20).choices[0].message.content
