@@ -12,12 +12,13 @@ import mimetypes
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import ParsedArgs, UsageError, parse_args
-from pyclawrouter.paths import DEFAULT_HOST, DEFAULT_PORT
+from pyclawrouter.paths import DEFAULT_HOST, DEFAULT_PORT, images_dir
 
 DEFAULT_IMAGE_MODEL = "google/nano-banana"
 DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
@@ -125,7 +126,23 @@ def _price(payload: dict[str, Any], headers: httpx.Headers, model: str) -> tuple
     return price, "list price" if price is not None else "unknown"
 
 
-def _reply(kind: str, payload: dict[str, Any], headers: httpx.Headers, model: str, size: str) -> CommandReply:
+def media_for(url: str, home: Path) -> str:
+    """What chat should attach for ``url``. OpenClaw refuses to fetch loopback URLs (SSRF guard) and reads local
+    files only under its own media roots, so an image the proxy stored is attached inline as a data URI."""
+    parts = urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1") or not parts.path.startswith("/images/"):
+        return url
+    name = parts.path.removeprefix("/images/")
+    path = images_dir(home) / name
+    if "/" in name or not path.is_file() or path.stat().st_size > MAX_INPUT_BYTES:
+        return url
+    mime = mimetypes.guess_type(path.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _reply(
+    kind: str, payload: dict[str, Any], headers: httpx.Headers, model: str, size: str, home: Path
+) -> CommandReply:
     raw_items = payload.get("data")
     items = [i for i in raw_items if isinstance(i, dict)] if isinstance(raw_items, list) else []
     urls = [str(i["url"]) for i in items if i.get("url")]
@@ -139,7 +156,7 @@ def _reply(kind: str, payload: dict[str, Any], headers: httpx.Headers, model: st
         lines.append(f"Revised prompt: {revised}")
     lines.append(f"Model: {model} | Size: {size} | Price: {price_text}")
     data = {"urls": urls, "model": model, "size": size, "price": price, "priceBasis": basis}
-    return CommandReply(text="\n".join(lines), data=data, media=urls)
+    return CommandReply(text="\n".join(lines), data=data, media=[media_for(u, home) for u in urls])
 
 
 async def img(args: str, ctx: CommandContext) -> CommandReply:
@@ -152,7 +169,7 @@ async def img(args: str, ctx: CommandContext) -> CommandReply:
         payload, headers = await _post(ctx, "/v1/images/generations", body)
     except ImageError as exc:
         return CommandReply(text=f"Image generation failed: {exc}", data={"model": model, "size": size}, is_error=True)
-    return _reply("Image generation", payload, headers, model, size)
+    return _reply("Image generation", payload, headers, model, size, ctx.home)
 
 
 async def img2img(args: str, ctx: CommandContext) -> CommandReply:
@@ -175,4 +192,4 @@ async def img2img(args: str, ctx: CommandContext) -> CommandReply:
         payload, headers = await _post(ctx, "/v1/images/image2image", body)
     except ImageError as exc:
         return CommandReply(text=f"Image editing failed: {exc}", data={"model": model, "size": size}, is_error=True)
-    return _reply("Image editing", payload, headers, model, size)
+    return _reply("Image editing", payload, headers, model, size, ctx.home)

@@ -59,6 +59,12 @@ def _short(name: str, width: int) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+def _savings_line(savings: float, percentage: float) -> str:
+    if savings >= 0:
+        return f"Saved        {_money(savings)}  ({percentage:.1f}%)"
+    return f"Saved        nothing ({_money(-savings)} over the baseline)"
+
+
 def format_stats(data: dict[str, Any]) -> str:
     """Render :meth:`Stats.to_json` for chat."""
     period = str(data.get("period", ""))
@@ -78,7 +84,7 @@ def format_stats(data: dict[str, Any]) -> str:
     baseline = float(data.get("totalBaselineCost", 0))
     lines += [
         f"Baseline     {_money(baseline)}  (premium model for all)",
-        f"Saved        {_money(float(data.get('totalSavings', 0)))}  ({float(data.get('savingsPercentage', 0)):.1f}%)",
+        _savings_line(float(data.get("totalSavings", 0)), float(data.get("savingsPercentage", 0))),
         f"Avg latency  {_latency(float(data.get('avgLatencyMs', 0)))}",
     ]
     by_tier: dict[str, dict[str, Any]] = data.get("byTier") or {}

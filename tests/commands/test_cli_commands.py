@@ -42,8 +42,9 @@ def test_img_cli_without_a_proxy_fails_cleanly(capsys: pytest.CaptureFixture[str
     assert "Image generation failed: the proxy at http://127.0.0.1:1 did not answer" in capsys.readouterr().err
 
 
-def test_doctor_reports_problems_with_fixes_and_never_creates_a_wallet(isolated_state_dir: Path,
-                                                                      tmp_path: Path) -> None:
+def test_doctor_reports_problems_with_fixes_and_never_creates_a_wallet(
+    isolated_state_dir: Path, tmp_path: Path
+) -> None:
     env = {"HOME": str(tmp_path), "PYCLAWROUTER_HOME": str(isolated_state_dir)}
     (isolated_state_dir / "config.yaml").write_text("port: 1\nchain: eth\n")
     checks = run_checks(isolated_state_dir, env, upstream=lambda url: Check("upstream", True, url))

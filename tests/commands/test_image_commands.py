@@ -87,3 +87,13 @@ def test_img2img_refuses_non_image_files(proxy: FakeProxy, ctx: CommandContext, 
     secret.write_text("0x" + "1" * 64)
     reply = run("img2img", f"--image {secret} show me", ctx)
     assert reply.is_error and "not an image file" in reply.text and not proxy.requests
+
+
+def test_an_image_the_proxy_stored_is_attached_inline(proxy: FakeProxy, ctx: CommandContext) -> None:
+    # OpenClaw will not fetch a loopback URL, so the stored file travels as a data URI; the text keeps the URL.
+    stored = ctx.home / "images" / "a.png"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"\x89PNG stored")
+    reply = run("img", "a lighthouse", ctx)
+    assert reply.media == ["data:image/png;base64," + base64.b64encode(b"\x89PNG stored").decode()]
+    assert "http://127.0.0.1:1/images/a.png" in reply.text

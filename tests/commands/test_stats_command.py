@@ -76,3 +76,14 @@ def test_stats_clear_deletes_the_logs(ctx: CommandContext, isolated_state_dir: P
     assert "Stats cleared: 1 usage log file(s) deleted" in reply.text
     assert not path.exists()
     assert "No requests" in run("", ctx).text
+
+
+def test_spending_more_than_the_baseline_is_not_shown_as_negative_savings(
+    ctx: CommandContext, isolated_state_dir: Path
+) -> None:
+    write_log(
+        isolated_state_dir, [{"model": "openai/gpt-image-1", "tier": "IMAGE", "cost": 0.05, "baselineCost": 0.02}]
+    )
+    text = run("", ctx).text
+    assert "Saved        nothing ($0.0300 over the baseline)" in text
+    assert "$-" not in text
