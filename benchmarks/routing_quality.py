@@ -103,10 +103,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         mix = {t: round(100 * tiers[t] / len(subset), 1) for t in TIER_RANK if t != "AMBIGUOUS"}
         report[src] = {"rows": len(subset), "tier_mix_pct": mix, "route_us": round(per_call * 1e6, 1), "table": table}
 
+    # MT-Bench (first turns, judged 1-10): how much better the strong model scored, by the tier we picked.
+    gaps: dict[str, list[float]] = collections.defaultdict(list)
+    for row in (r for r in rows if r["src"] == "mtbench"):
+        decision = route({"model": "auto", "messages": [{"role": "user", "content": row["prompt"]}]})
+        gaps[decision.tier].append(row["strong_score"] - row["weak_score"])
+    report["mtbench_strong_minus_weak_by_tier"] = {
+        tier: {"prompts": len(gaps[tier]), "mean_gap": round(sum(gaps[tier]) / len(gaps[tier]), 2)}
+        for tier in TIER_RANK
+        if gaps.get(tier)
+    }
+
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    for src, part in report.items():
+    for src in ("gsm8k", "mmlu"):
+        part = report[src]
         print(
             f"\n{src.upper()} ({part['rows']} prompts; our tier mix S/M/C/R % = {part['tier_mix_pct']}; "
             f"route() {part['route_us']} us/prompt)"
@@ -114,6 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {'router':28} {'APGR':>6} {'CPT(50%)':>9} {'CPT(80%)':>9}")
         for name, (apgr, cpt50, cpt80) in part["table"].items():
             print(f"  {name:28} {apgr:6.3f} {cpt50:9.1%} {cpt80:9.1%}")
+    mt = report["mtbench_strong_minus_weak_by_tier"]
+    print(
+        "\nMT-Bench judge-score lead of the strong model, by our tier: "
+        + ", ".join(f"{tier} {v['mean_gap']:+.2f} (n={v['prompts']})" for tier, v in mt.items())
+    )
     return 0
 
 
