@@ -18,7 +18,13 @@ from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
 from pyclawrouter.routing.keywords import default_vocabulary
 from pyclawrouter.routing.request import parse_request
 from pyclawrouter.routing.scoring import TierVerdict, decide_tier, difficulty
-from pyclawrouter.routing.selector import DEFAULT_MAX_OUTPUT_TOKENS, Requirements, build_chain, price
+from pyclawrouter.routing.selector import (
+    DEFAULT_MAX_OUTPUT_TOKENS,
+    Requirements,
+    build_chain,
+    fits_every_model,
+    price,
+)
 
 __all__ = ["RoutingDecision", "route"]
 
@@ -67,9 +73,12 @@ def route(
         scores, vocabulary.scoring, input_tokens=request.input_tokens, structured_output=request.structured_output
     )
     agentic = scores.agentic >= vocabulary.scoring.agentic_threshold
-    if verdict.tier == "SIMPLE" and request.previous_user_text and _is_bare_follow_up(scores, request.user_text):
+    previous = ""
+    if verdict.tier == "SIMPLE" and _is_bare_follow_up(scores, request.user_text):
+        previous = request.previous_user_text()
+    if previous:
         # "yes, go ahead" continues the previous request: it needs that request's tier, not a chit-chat model.
-        earlier = classify(request.previous_user_text, vocabulary=vocabulary)
+        earlier = classify(previous, vocabulary=vocabulary)
         before = decide_tier(earlier, vocabulary.scoring, input_tokens=request.input_tokens)
         if TIERS.index(before.tier) > TIERS.index(verdict.tier):
             note = f"short follow-up: keeps the previous request's tier {before.tier}"
@@ -97,15 +106,18 @@ def route(
         chain, notes = build_chain([explicit], needs, catalog=catalog, label=f"the requested model {explicit}")
     else:
         table = "agentic" if chosen == "auto" and agentic else chosen
-        choice = cfg.choice(table, verdict.tier)
-        chain, notes = build_chain(
-            choice.chain,
-            needs,
-            catalog=catalog,
-            excluded=_canonical_ids(excluded, catalog.resolve) if excluded else frozenset(),
-            deprioritize_with_tools=cfg.unreliable_with_tools,
-            label=f"the {table} {verdict.tier} chain",
-        )
+        if not excluded and not needs.has_images and fits_every_model(needs, catalog):
+            plain, plain_notes = cfg.plain_chain(table, verdict.tier, needs.has_tools)
+            chain, notes = list(plain), list(plain_notes)
+        else:
+            chain, notes = build_chain(
+                cfg.choice(table, verdict.tier).chain,
+                needs,
+                catalog=catalog,
+                excluded=_canonical_ids(excluded, catalog.resolve) if excluded else frozenset(),
+                deprioritize_with_tools=cfg.unreliable_with_tools,
+                label=f"the {table} {verdict.tier} chain",
+            )
         chosen = table
     cost = price(chain[0], request.input_tokens, max_output, catalog=catalog, premium=chosen == "premium")
     return RoutingDecision(

@@ -24,7 +24,7 @@ _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 # Compiled on first use: large Unicode classes are slow to compile and most prompts are ASCII.
 _dense_script_re = functools.cache(lambda: re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"))
 _hangul_re = functools.cache(lambda: re.compile("[\uac00-\ud7af]"))
-# Counting stops here: beyond this many items or numbers the points are capped anyway.
+# Counting bullets stops here: beyond this many the points are capped anyway.
 _COUNT_CAP = 64
 
 
@@ -52,7 +52,7 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
     length = len(text)
     too_long = length > s.head_chars + s.tail_chars
     window = f"{text[: s.head_chars]}\n{text[-s.tail_chars :]}" if too_long else text
-    lowered = window.lower().replace("’", "'")
+    lowered = window.lower()
 
     totals = {"complexity": 0.0, "reasoning": 0.0, "agentic": 0.0}
     parts: list[Contribution] = []
@@ -79,7 +79,7 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
 
     dimensions = vocab.dimensions
     hits = vocab.match(lowered)
-    numbers = _count(_NUMBER_RE, window)
+    numbers = len(_NUMBER_RE.findall(window))
     fired = {dimensions[index].name for index in hits}
     if numbers > 2:
         fired.add("quantities")

@@ -17,6 +17,7 @@ from typing import Any
 from pyclawrouter.routing._data import Fields, read_toml
 from pyclawrouter.routing.catalog import PROFILES, Catalog, default_catalog
 from pyclawrouter.routing.errors import CatalogError, RoutingConfigError, UnknownModelError
+from pyclawrouter.routing.selector import Requirements, build_chain
 
 TIERS: tuple[str, ...] = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 # "agentic" is not a profile a client can ask for: the auto profile switches to it on agentic intent.
@@ -44,6 +45,30 @@ class RoutingConfig:
     # Models that accept tools but handle tool turns badly: moved to the end of chains for tool requests.
     unreliable_with_tools: frozenset[str] = frozenset()
     catalog: Catalog = field(default_factory=default_catalog, compare=False, repr=False)
+    # Every tier's chain as the selector filters it for a request with / without tools and nothing else to
+    # rule out, computed once: that is nearly every request, which then skips the selector.
+    _plain_chains: Mapping[tuple[str, str, bool], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        chains = {}
+        for table, tiers in self.tables.items():
+            for tier, choice in tiers.items():
+                for tools in (False, True):
+                    chain, notes = build_chain(
+                        choice.chain,
+                        Requirements(0, 1, has_tools=tools),
+                        catalog=self.catalog,
+                        deprioritize_with_tools=self.unreliable_with_tools,
+                    )
+                    chains[(table, tier, tools)] = (tuple(chain), tuple(notes))
+        object.__setattr__(self, "_plain_chains", MappingProxyType(chains))
+
+    def plain_chain(self, table: str, tier: str, has_tools: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The tier's chain and the selector's notes, for a request with nothing to exclude, no images and an
+        input every model's context window holds (see selector.fits_every_model)."""
+        return self._plain_chains[(table, tier, has_tools)]
 
     @staticmethod
     def default() -> RoutingConfig:

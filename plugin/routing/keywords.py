@@ -8,6 +8,7 @@ C-level set and string operations plus a loop over the prompt's distinct words.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ AXES: tuple[str, ...] = ("complexity", "reasoning", "agentic")
 # Dimensions the classifier computes itself (not keyword lists); 'unless' may name them too.
 COMPUTED_DIMENSIONS = frozenset({"length", "code_block", "questions", "breadth", "quantities", "tool_loop"})
 
-# Words, with inner apostrophes kept ("don't", "qu'est") so contractions are one word.
-WORD_RE = re.compile(r"\w+(?:'\w+)*")
+# Words. Apostrophes split ("don't" -> "don", "t") in keywords and text alike, so contractions match as
+# two-word phrases whichever apostrophe the user typed.
+WORD_RE = re.compile(r"\w+")
 
 # Scripts written without spaces between words (or with particles glued to them): their keywords can only be
 # found as substrings. Each entry: a name and its code-point ranges.
@@ -44,6 +46,7 @@ def _script_detectors() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 _STEM_KEY = 3  # stems are indexed by their first three characters
+_STEM_PREFIX = operator.itemgetter(slice(0, _STEM_KEY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ class Vocabulary:
         phrases: Mapping[str, tuple[_Phrase, ...]],
         stems: Mapping[str, tuple[tuple[str, int, str], ...]],
         substrings: Mapping[str, tuple[tuple[str, int], ...]],
-        patterns: tuple[tuple[re.Pattern[str], tuple[re.Pattern[str], ...], int], ...],
+        patterns: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[re.Pattern[str], ...], int], ...],
         scoring: Scoring,
     ) -> None:
         self.dimensions = dimensions
@@ -114,6 +117,7 @@ class Vocabulary:
         self._phrases = phrases
         self._phrase_keys = frozenset(phrases)
         self._stems = stems
+        self._stem_keys = frozenset(stems)
         self._substrings = substrings
         self._patterns = patterns
 
@@ -132,6 +136,24 @@ class Vocabulary:
                 for phrase in self._phrases[word]:
                     if present.issuperset(phrase.rest) and phrase.padded in joined:
                         hits.setdefault(phrase.dim, []).append(phrase.keyword)
+        # Slicing every word in C first: most texts share no three-letter start with any stem.
+        if not self._stem_keys.isdisjoint(map(_STEM_PREFIX, present)):
+            self._match_stems(present, hits)
+        if not text.isascii():
+            for script, detector in _script_detectors():
+                entries = self._substrings.get(script)
+                if entries and detector.search(text):
+                    for keyword, dim in entries:
+                        if keyword in text:
+                            hits.setdefault(dim, []).append(keyword)
+        for gate, combined, patterns, dim in self._patterns:
+            if gate.search(text) and combined.search(text):
+                # The matched text, not the regex, so the explanation shows what was seen.
+                found = [m.group(0).strip()[:24] for m in map(lambda p: p.search(text), patterns) if m]
+                hits[dim] = found
+        return hits
+
+    def _match_stems(self, present: set[str], hits: dict[int, list[str]]) -> None:
         stems_get = self._stems.get
         for token in present:
             candidates = stems_get(token[:_STEM_KEY])
@@ -141,19 +163,6 @@ class Vocabulary:
                         found = hits.setdefault(dim, [])
                         if keyword not in found:
                             found.append(keyword)
-        if not text.isascii():
-            for script, detector in _script_detectors():
-                entries = self._substrings.get(script)
-                if entries and detector.search(text):
-                    for keyword, dim in entries:
-                        if keyword in text:
-                            hits.setdefault(dim, []).append(keyword)
-        for gate, patterns, dim in self._patterns:
-            if gate.search(text):
-                # The matched text, not the regex, so the explanation shows what was seen.
-                found = [m.group(0).strip()[:24] for m in map(lambda p: p.search(text), patterns) if m]
-                hits[dim] = found
-        return hits
 
 
 def _script_of(keyword: str) -> str | None:
@@ -178,7 +187,7 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
     phrases: dict[str, list[_Phrase]] = {}
     stems: dict[str, list[tuple[str, int, str]]] = {}
     substrings: dict[str, list[tuple[str, int]]] = {}
-    patterns: list[tuple[re.Pattern[str], tuple[re.Pattern[str], ...], int]] = []
+    patterns: list[tuple[re.Pattern[str], re.Pattern[str], tuple[re.Pattern[str], ...], int]] = []
     owner: dict[str, str] = {}
 
     def add_dimension(name: str, f: Fields) -> int:
@@ -244,12 +253,15 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
                 raise CatalogError(f"{f.where}: pattern {source!r} does not compile: {exc}") from exc
             if source.startswith("(?") and not source.startswith("(?:"):
                 raise CatalogError(f"{f.where}: pattern {source!r} may not start with inline flags")
+        # Three stages, cheapest first: the trigger class, then one alternation of all the patterns (unnamed:
+        # named groups would stop the engine skipping ahead), and only when that matches, each pattern to count.
+        combined = re.compile("|".join(f"(?:{source})" for source in sources))
         trigger = f.optional_text("trigger")
         try:
-            gate = re.compile(trigger) if trigger else re.compile("|".join(f"(?:{source})" for source in sources))
+            gate = re.compile(trigger) if trigger else combined
         except re.error as exc:
             raise CatalogError(f"{f.where}: trigger {trigger!r} does not compile: {exc}") from exc
-        patterns.append((gate, tuple(compiled), dim))
+        patterns.append((gate, combined, tuple(compiled), dim))
 
     names = {d.name for d in dimensions} | COMPUTED_DIMENSIONS
     for dimension in dimensions:

@@ -31,5 +31,7 @@ def clean_user_text(text: str) -> str:
     if cut != -1 and "\n" not in text[cut + 1 :].rstrip():
         text = text[:cut]
     if text[:1] == "[" or text[:1].isspace():
-        text = _TIMESTAMP_RE.sub("", text, count=1)
+        stamp = _TIMESTAMP_RE.match(text)
+        if stamp:
+            text = text[stamp.end() :]
     return text.strip()

@@ -36,7 +36,18 @@ class ChatRequest(NamedTuple):
     has_images: bool
     structured_output: bool  # response_format asks for JSON
     tool_loop: bool  # tool calls or results came after the user's words: the agent is mid-task
-    previous_user_text: str = ""  # the user's words one turn earlier, for short follow-ups ("yes, do it")
+    messages: tuple[Any, ...] = ()  # as sent, already validated
+    user_index: int = -1  # where user_text came from
+
+    def previous_user_text(self) -> str:
+        """The user's words one turn earlier ("" if none). Only a short follow-up ("yes, do it") needs them,
+        so they are looked up on demand rather than on every request."""
+        for message in reversed(self.messages[: max(self.user_index, 0)]):
+            if message.get("role") == "user":
+                text = clean_user_text(_text_of(message.get("content")))
+                if text:
+                    return text
+        return ""
 
 
 def parse_request(body: object) -> ChatRequest:
@@ -62,7 +73,7 @@ def parse_request(body: object) -> ChatRequest:
     chars = tools_chars(tools)
     has_images = False
     user_text: str | None = None
-    previous_text: str | None = None
+    user_index = -1
     saw_user = False
     tool_loop = False
     # Newest first: the user's words are in the latest user message that has any once wrappers are removed.
@@ -72,14 +83,12 @@ def parse_request(body: object) -> ChatRequest:
         chars += size
         has_images = has_images or images
         if user_text is not None:
-            if previous_text is None and role == "user":
-                previous_text = clean_user_text(_text_of(content)) or None
             continue
         if role == "user":
             saw_user = True
             text = clean_user_text(_text_of(content))
             if text or _has_non_text_part(content):
-                user_text = text
+                user_text, user_index = text, index
         elif role in ("tool", "function") or (role == "assistant" and message.get("tool_calls")):
             tool_loop = True
     if not saw_user:
@@ -94,7 +103,8 @@ def parse_request(body: object) -> ChatRequest:
         has_images=has_images,
         structured_output=_structured(body.get("response_format")),
         tool_loop=tool_loop and user_text is not None,
-        previous_user_text=previous_text or "",
+        messages=tuple(messages),
+        user_index=user_index,
     )
 
 

@@ -64,10 +64,7 @@ def build_chain(
         _note_dropped(notes, chain, [m.id for m in kept_models], "no image input")
         models = kept_models
 
-    if math.ceil(needs.input_tokens * CONTEXT_MARGIN) + needs.max_output_tokens <= catalog.min_context_window:
-        fitting = models
-    else:
-        fitting = [m for m in models if _fits(m, needs)]
+    fitting = models if fits_every_model(needs, catalog) else [m for m in models if _fits(m, needs)]
     if not fitting:
         need = _needed_tokens(max(models, key=lambda m: m.context_window), needs)
         largest = max(catalog.models.values(), key=lambda m: m.context_window)
@@ -94,6 +91,11 @@ def build_chain(
         else:
             notes.append("no model of the chain calls tools; kept as is")
     return [m.id for m in models], notes
+
+
+def fits_every_model(needs: Requirements, catalog: Catalog) -> bool:
+    """True when even the smallest context window in the catalog holds the request."""
+    return math.ceil(needs.input_tokens * CONTEXT_MARGIN) + needs.max_output_tokens <= catalog.min_context_window
 
 
 def _needed_tokens(model: Model, needs: Requirements) -> int:

@@ -114,3 +114,21 @@ def test_estimate_request_cost_is_buffered_with_a_floor() -> None:
     assert estimate_request_cost("nvidia/gpt-oss-120b", 10_000, 4096) == 0.0
     with pytest.raises(UnknownModelError):
         estimate_request_cost("nope/nope", 1, 1)
+
+
+def test_precomputed_chains_equal_what_the_selector_builds() -> None:
+    from pyclawrouter.routing.config import TABLES, TIERS, RoutingConfig
+
+    cfg = RoutingConfig.from_mapping({"tiers": {"auto": {"SIMPLE": {"primary": "flash", "fallback": ["deepseek"]}}}})
+    for table in TABLES:
+        for tier in TIERS:
+            for tools in (False, True):
+                needs = Requirements(10_000, 4096, has_tools=tools)
+                built = build_chain(
+                    cfg.choice(table, tier).chain,
+                    needs,
+                    catalog=CATALOG,
+                    deprioritize_with_tools=cfg.unreliable_with_tools,
+                )
+                assert cfg.plain_chain(table, tier, tools) == (tuple(built[0]), tuple(built[1]))
+    assert cfg.plain_chain("auto", "SIMPLE", False)[0] == ("google/gemini-2.5-flash", "deepseek/deepseek-chat")
