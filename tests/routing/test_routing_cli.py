@@ -75,7 +75,8 @@ def test_route_command_and_routing_core_import_nothing_heavy() -> None:
         "import sys, pyclawrouter.cli.route, pyclawrouter.router;"
         "from pyclawrouter.router import route;"
         "route({'messages': [{'role': 'user', 'content': 'hi'}]});"
-        "print(sorted(m for m in ('starlette', 'hypercorn', 'httpx', 'web3', 'solders', 'jsonschema') if m in sys.modules))"
+        "heavy = ('starlette', 'hypercorn', 'httpx', 'web3', 'solders', 'jsonschema');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
