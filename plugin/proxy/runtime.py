@@ -28,6 +28,7 @@ from pyclawrouter.usage.log import UsageWriter
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 60.0
+BIND_HEADSTART_S = 0.05
 
 
 class NotReadyError(UserFacingError):
@@ -105,6 +106,8 @@ class Runtime:
             await ctx.upstream.client.aclose()
 
     async def _load(self) -> None:
+        # Let Hypercorn bind and answer /health before the loader thread starts competing for the GIL.
+        await asyncio.sleep(BIND_HEADSTART_S)
         settings = self.provider.current()
 
         def load() -> Deps:
