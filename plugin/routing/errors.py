@@ -18,7 +18,6 @@ class UnknownModelError(BadRequestError):
     """``model`` names nothing in the catalog."""
 
     code = "model_not_found"
-    http_status = 404
 
     def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
         hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
