@@ -38,6 +38,7 @@ class RoutingDecision:
     confidence: float
     reasoning: str
     cost_estimate: float  # USD, input_tokens + max_output_tokens on `model`
+    # (max_output_tokens: the client's max_completion_tokens / max_tokens, default 4096, capped at the model's)
     baseline_cost: float  # USD, the same tokens on the catalog's baseline model (Claude Opus)
     savings: float  # fraction 0..1 saved against the baseline; 0 for premium
     agentic: bool
@@ -119,6 +120,9 @@ def route(
                 label=f"the {table} {verdict.tier} chain",
             )
         chosen = table
+    # A model never writes more than its own max output, however much the client allows (OpenClaw may pass
+    # the profile's advertised 128K): estimating with more would inflate cost and budget checks for nothing.
+    max_output = min(max_output, catalog.get(chain[0]).max_output)
     cost = price(chain[0], request.input_tokens, max_output, catalog=catalog, premium=chosen == "premium")
     return RoutingDecision(
         tier=verdict.tier,

@@ -135,14 +135,15 @@ def estimate_request_cost(
 ) -> float:
     """USD to reserve for one request, for budget caps and payment ceilings.
 
-    The raw estimate (output at ``max_output_tokens``, or the model's max output when not given) plus 20 %,
+    The raw estimate (output at ``max_output_tokens`` capped at the model's max output, or that max when not
+    given) plus 20 %,
     rounded up to a whole micro-USDC and never under $0.001. Free models cost nothing and return 0.
     Raises UnknownModelError for an unknown id.
     """
     model = (catalog or default_catalog()).get(model_id)
     if model.is_free:
         return 0.0
-    output = max_output_tokens or model.max_output or DEFAULT_MAX_OUTPUT_TOKENS
+    output = min(max_output_tokens, model.max_output) if max_output_tokens else model.max_output
     # round() first so float noise (12345.0000001) does not add a micro
     micros = math.ceil(round(model.cost(input_tokens, output) * ESTIMATE_BUFFER * 1e6, 6))
     return max(micros, round(MIN_PAID_ESTIMATE_USD * 1e6)) / 1e6

@@ -168,6 +168,10 @@ def test_max_completion_tokens_drives_the_cost_estimate() -> None:
     large = route(bare("hello", max_completion_tokens=8000))
     assert (small.max_output_tokens, large.max_output_tokens) == (100, 8000)
     assert large.cost_estimate > small.cost_estimate
+    # capped at what the chosen model can write (gemini-2.5-flash: 65,536), e.g. when a client echoes the
+    # profile's advertised 128K
+    huge = route(bare("hello", max_completion_tokens=128_000))
+    assert huge.model == "google/gemini-2.5-flash" and huge.max_output_tokens == 65_536
 
 
 def test_config_overrides_are_merged_onto_defaults() -> None:

@@ -111,6 +111,8 @@ def test_estimate_request_cost_is_buffered_with_a_floor() -> None:
     assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10) == 0.001
     # without max tokens, the model's own max output bounds the answer
     assert estimate_request_cost("deepseek/deepseek-chat", 0, None) == pytest.approx(8192 / 1e6 * 0.42 * 1.2, abs=1e-6)
+    # the model cannot write more than its max output (deepseek-chat: 8,192), whatever the client allows
+    assert estimate_request_cost("deepseek", 0, 128_000) == estimate_request_cost("deepseek", 0, 8192)
     assert estimate_request_cost("nvidia/gpt-oss-120b", 10_000, 4096) == 0.0
     with pytest.raises(UnknownModelError):
         estimate_request_cost("nope/nope", 1, 1)
