@@ -110,6 +110,52 @@ class StaticSettings:
         return self._settings
 
 
+class WatchedSettings:
+    """Settings that follow the config files: rebuilt when the config watcher reloads a good config or the
+    ``/exclude`` list changes (checked at most once per ``interval``). Host and port never change while
+    serving (the socket is bound); everything read per request (caps, mode, excludes, timeouts, routing
+    tables) takes effect on the next request."""
+
+    def __init__(self, watcher: Any, env: Mapping[str, str], *, home: Path, overrides: Mapping[str, Any],
+                 interval: float = 1.0) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._watcher = watcher
+        self._env = dict(env)
+        self._home = home
+        self._overrides = dict(overrides)
+        self._interval = interval
+        self._generation = -1
+        self._excludes_mtime: int | None = None
+        self._checked_at = -interval
+        self._settings = self._build()
+
+    def current(self) -> Settings:
+        self._watcher.current()  # cheap: re-reads only when a config file changed
+        now = self._clock()
+        if self._watcher.generation != self._generation:
+            self._settings = self._build()
+        elif now - self._checked_at >= self._interval:
+            self._checked_at = now
+            if _mtime(paths.exclude_models_file(self._home)) != self._excludes_mtime:
+                self._settings = self._build()
+        return self._settings
+
+    def _build(self) -> Settings:
+        self._generation = self._watcher.generation
+        self._excludes_mtime = _mtime(paths.exclude_models_file(self._home))
+        fresh = Settings.from_config(self._watcher.current(), self._env, home=self._home)
+        return fresh.with_overrides(**self._overrides)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def _chain(config: Mapping[str, Any], env: Mapping[str, str], home: Path) -> Chain:
     value = _first(env.get("CLAWROUTER_PAYMENT_CHAIN"), config.get("chain"))
     if not value:

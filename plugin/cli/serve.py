@@ -23,34 +23,28 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from pyclawrouter import paths
+    from pyclawrouter.config_schema import ConfigWatcher
     from pyclawrouter.proxy.app import build_app
     from pyclawrouter.proxy.server import check_loopback, run
-    from pyclawrouter.settings import DEFAULT_API_BASE, Settings, StaticSettings
+    from pyclawrouter.settings import DEFAULT_API_BASE, WatchedSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per upstream call is noise
     env = dict(os.environ)
     home = paths.state_dir(env)
-    settings = Settings.from_config(_config(args.config, home, env), env, home=home)
     api_base = args.api_base
     if api_base is None and args.chain is not None and not env.get("BLOCKRUN_API_BASE"):
         api_base = DEFAULT_API_BASE[args.chain]
-    settings = settings.with_overrides(host=args.host, port=args.port, chain=args.chain,
-                                       api_base=api_base.rstrip("/") if api_base else None)
+    overrides = {"host": args.host, "port": args.port, "chain": args.chain,
+                 "api_base": api_base.rstrip("/") if api_base else None}
+    # Every config source (openclaw.json, the state directory's config, --config, environment) in one order;
+    # edits are picked up while serving, and a bad edit keeps the last good config.
+    provider = WatchedSettings(ConfigWatcher(home, env, config_file=args.config), env, home=home,
+                               overrides=overrides)
+    settings = provider.current()
     check_loopback(settings.host)
-    app = build_app(StaticSettings(settings))
+    app = build_app(provider)
     print(f"pyclawrouter proxy listening on {settings.public_base_url} (chain {settings.chain}, "
           f"upstream {settings.api_base})", file=sys.stderr, flush=True)
     run(app, settings.host, settings.port)
     return 0
-
-
-def _config(path: Path | None, home: Path, env: dict[str, str]) -> dict[str, Any]:
-    from pyclawrouter import config_schema
-
-    if path is not None:
-        return config_schema.load_config_file(path)
-    load_effective = getattr(config_schema, "load_effective_config", None)
-    if load_effective is not None:
-        return dict(load_effective(home, env))
-    return {}

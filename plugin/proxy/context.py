@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
@@ -34,6 +35,21 @@ class ProxyContext:
     models_body: bytes = b""
     started_at: float = field(default_factory=time.monotonic)
 
+    _routing: tuple[object, Any] | None = None
+
     @property
     def settings(self) -> Settings:
         return self.provider.current()
+
+    def routing_config(self) -> Any:
+        """The routing tables for the current settings; rebuilt only when the ``routing`` config changed."""
+        routing = self.settings.routing
+        if self._routing is None or self._routing[0] is not routing:
+            config = self.deps.routing_config
+            if self.deps.routing_from is not None and routing:
+                try:
+                    config = self.deps.routing_from(routing)
+                except Exception:  # a bad table keeps the previous one (the config loader validated it)
+                    config = self._routing[1] if self._routing else config
+            self._routing = (routing, config)
+        return self._routing[1]

@@ -94,6 +94,7 @@ class Deps:
     solana_address: str | None = None
     estimate_cost: Any = None  # (model_id, input_tokens, max_output_tokens) -> float
     tier_chain: Any = None  # (profile, tier) -> list[str]: the models of a tier, for 3-strike escalation
+    routing_from: Any = None  # (routing config mapping) -> RoutingConfig, to follow config edits
 
 
 def load_deps(settings: Settings) -> Deps:
@@ -125,6 +126,7 @@ def load_deps(settings: Settings) -> Deps:
         estimate_cost=lambda model, tokens_in, tokens_out: estimate_request_cost(model, tokens_in, tokens_out,
                                                                                 catalog=catalog),
         tier_chain=lambda profile, tier: list(routing.choice(profile, tier).chain),
+        routing_from=lambda mapping: RoutingConfig.from_mapping(mapping or None, catalog=catalog),
     )
 
 

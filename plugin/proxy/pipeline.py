@@ -186,7 +186,7 @@ def _replay(replay: Replay, how: str) -> Response:
 
 def _route(ctx: ProxyContext, chat: ChatRequest) -> Decision:
     try:
-        return ctx.deps.route(chat.body, None, config=ctx.deps.routing_config, excluded=ctx.settings.exclude_models)
+        return ctx.deps.route(chat.body, None, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
     except UserFacingError as exc:
         if exc.code == "model_not_found":
             exc.http_status = 400  # the issue asks for 400 + close matches (the routing core says 404)
