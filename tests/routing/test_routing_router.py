@@ -253,3 +253,18 @@ def test_json_response_format_is_at_least_medium() -> None:
     structured = route(bare("hello", response_format={"type": "json_object"}))
     assert (plain.tier, structured.tier) == ("SIMPLE", "MEDIUM")
     assert "response_format" in structured.reasoning
+
+
+@pytest.mark.parametrize(
+    ("prompt", "tier"),
+    [
+        ("hi, write a python function to sort a list", "MEDIUM"),  # a greeting in front of a request
+        ("このコードのバグを直して: print('hello')", "MEDIUM"),  # 'hello' inside code is not a greeting
+        ("Find the bug in this code: for i in range(10) print(i)", "MEDIUM"),
+        ("¿Puedes resumir este texto en tres frases?", "MEDIUM"),
+        ("fix the typo in this sentence: teh cat sat", "SIMPLE"),
+        ("Design a globally distributed database with strong consistency and sub-10ms reads", "COMPLEX"),
+    ],
+)
+def test_everyday_prompts(prompt: str, tier: str) -> None:
+    assert route(bare(prompt)).tier == tier
