@@ -176,4 +176,5 @@ def _max_output_tokens(body: Mapping[str, Any]) -> int | None:
 
 
 def _structured(response_format: object) -> bool:
-    return isinstance(response_format, MAPPINGS) and response_format.get("type") in _STRUCTURED_FORMATS
+    kind = response_format.get("type") if isinstance(response_format, MAPPINGS) else None
+    return isinstance(kind, str) and kind in _STRUCTURED_FORMATS

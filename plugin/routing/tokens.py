@@ -31,7 +31,7 @@ def content_chars(content: object) -> int:
                 text = part.get("text")
                 if isinstance(text, str):
                     total += len(text)
-                elif part.get("type") in IMAGE_PART_TYPES:
+                elif isinstance(part.get("type"), str) and part["type"] in IMAGE_PART_TYPES:
                     total += IMAGE_TOKENS * CHARS_PER_TOKEN
     return total
 

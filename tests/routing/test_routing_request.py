@@ -130,3 +130,41 @@ def test_estimate_input_tokens_counts_messages_and_tools() -> None:
     without = estimate_input_tokens(body)
     assert 2_000 < with_tools - without < 2_700  # OpenClaw's 11 tool schemas are ~9.5 KB of JSON
     assert estimate_input_tokens({"messages": "junk"}) == 0  # tolerant: the proxy may call it on anything
+
+
+def test_malformed_bodies_never_escape_as_anything_but_a_user_facing_error() -> None:
+    # Deterministic fuzz: junk of every JSON type in every position route() reads. A TypeError or KeyError
+    # here would reach the user as a traceback or a 500.
+    import contextlib
+    import random
+
+    from pyclawrouter.errors import UserFacingError
+    from pyclawrouter.router import route
+
+    rng = random.Random(7)
+    atoms: list[Any] = [None, True, 0, -1, 3.5, "", "user", "assistant", "tool", "text", "image_url", "auto", [], {}]
+    keys = ["role", "content", "type", "text", "model", "messages", "tools", "max_tokens", "tool_calls", "function"]
+
+    def junk(depth: int = 0) -> Any:
+        roll = rng.random()
+        if depth > 3 or roll < 0.4:
+            return rng.choice(atoms)
+        if roll < 0.7:
+            return [junk(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {rng.choice(keys): junk(depth + 1) for _ in range(rng.randint(0, 4))}
+
+    for _ in range(3000):
+        body: Any = junk()
+        if rng.random() < 0.7:
+            body = {
+                "model": rng.choice([*atoms, "eco", "sonnet"]),
+                "messages": [
+                    {"role": rng.choice(["user", "assistant", "tool", None]), "content": junk(1), "tool_calls": junk(2)}
+                    for _ in range(rng.randint(0, 3))
+                ],
+                "tools": junk(1),
+                "max_tokens": junk(2),
+                "response_format": junk(1),
+            }
+        with contextlib.suppress(UserFacingError):
+            route(body)
