@@ -119,10 +119,18 @@ export function toReplyPayload(reply, ok) {
   return payload;
 }
 
+// Owner = OpenClaw says so (senderIsOwner), or the command came from a gateway client with the admin scope
+// (the local operator: Control UI, `openclaw gateway call`). Channel senders are never owners by default,
+// so `/wallet export` cannot leak the key into a group chat.
+export function isOwner(ctx) {
+  if (ctx?.senderIsOwner === true) return true;
+  return Array.isArray(ctx?.gatewayClientScopes) && ctx.gatewayClientScopes.includes("operator.admin");
+}
+
 export async function forwardCommand(api, name, ctx) {
   const port = portOf(pluginConfig(api));
   const stateDir = defaultStateDir();
-  const body = { args: ctx?.args ?? "", senderIsOwner: ctx?.senderIsOwner === true, channel: ctx?.channel ?? "" };
+  const body = { args: ctx?.args ?? "", senderIsOwner: isOwner(ctx), channel: ctx?.channel ?? "" };
   const timeoutMs = COMMANDS[name][2];
   try {
     state.token ??= await readToken(stateDir);

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import plugin, { COMMANDS, createService, forwardCommand, proxyArgv, state } from "../../plugin/index.js";
+import plugin, { COMMANDS, createService, forwardCommand, isOwner, proxyArgv, state } from "../../plugin/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const INDEX_JS = join(HERE, "..", "..", "plugin", "index.js");
@@ -223,4 +223,12 @@ test("a proxy that cannot start is reported through the service health API", asy
   await createService(api).start({ logger: api.logger, serviceHealth: health });
   assert.ok(await until(() => health.failures.length > 0));
   assert.match(health.failures.join("\n"), /\/nonexistent\/python/);
+});
+
+test("only OpenClaw's owner flag or the gateway admin scope make a sender the owner", () => {
+  assert.equal(isOwner({ senderIsOwner: true }), true);
+  assert.equal(isOwner({ gatewayClientScopes: ["operator.read", "operator.admin"] }), true);
+  assert.equal(isOwner({ gatewayClientScopes: ["operator.read"] }), false);
+  assert.equal(isOwner({ isAuthorizedSender: true, channel: "telegram" }), false);
+  assert.equal(isOwner(undefined), false);
 });
