@@ -1,0 +1,35 @@
+"""OpenClaw's real requests (47 KB system prompt, 11 tools, streaming with include_usage) through the proxy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.proxy.conftest import Proxy
+
+TRAFFIC = Path(__file__).resolve().parents[3] / "shared" / "openclaw-traffic"
+
+
+@pytest.mark.skipif(not TRAFFIC.is_dir(), reason="shared/openclaw-traffic is not beside the checkout")
+@pytest.mark.parametrize("name", ["openclaw-chat-1.json", "openclaw-chat-2.json", "openclaw-chat-3.json"])
+def test_openclaw_request_streams_and_is_paid(proxy: Proxy, name: str) -> None:
+    # Price models as the catalog does, so the payer's ceiling (a few times our estimate) accepts every price.
+    catalog = proxy.ctx.deps.catalog
+    proxy.fake.model_prices.update({m.id: (m.input_price, m.output_price) for m in catalog.models.values()})
+    body = json.loads((TRAFFIC / name).read_text())
+    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", json=body, timeout=20,
+                      headers={"authorization": "Bearer x402-proxy-handles-auth"}) as response:
+        text = response.read().decode()
+    assert response.status_code == 200
+    events = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert any(c.get("usage") for c in chunks)  # OpenClaw asked for usage: passed through
+    sent = proxy.fake.requests[-1]
+    assert sent.paid and sent.stream and sent.body["model"] != "auto"
+    assert len(sent.body["tools"]) == 11 and sent.body["max_completion_tokens"] <= 4096
+    assert "authorization" not in {k.lower() for k in sent.body}
+    assert proxy.fake.settled[-1].model == sent.model

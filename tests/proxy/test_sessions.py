@@ -1,0 +1,88 @@
+"""Session pinning, upgrades, 3-strike escalation; classification of upstream failures; request rewriting."""
+
+from __future__ import annotations
+
+import json
+
+from pyclawrouter.proxy import classify
+from pyclawrouter.proxy.rewrite import upstream_body
+from pyclawrouter.proxy.sessions import Sessions, session_id
+
+CHAIN_M = ["m/medium", "m/other"]
+CHAIN_C = ["c/complex", "m/medium"]
+
+
+def _messages(text: str) -> list[dict[str, object]]:
+    return [{"role": "user", "content": "first"}, {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": text}]
+
+
+def test_pin_upgrade_and_never_downgrade() -> None:
+    sessions = Sessions()
+    first = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("a"))
+    assert first.model == "m/medium"
+    simple = sessions.pin("s", model="s/simple", tier="SIMPLE", chain=["s/simple", "m/medium"],
+                          messages=_messages("thanks"))
+    assert simple.model == "m/medium" and simple.chain[0] == "m/medium" and simple.tier == "MEDIUM"
+    up = sessions.pin("s", model="c/complex", tier="COMPLEX", chain=CHAIN_C, messages=_messages("design x"))
+    assert up.model == "c/complex" and up.tier == "COMPLEX"
+    back = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("hm"))
+    assert back.tier == "COMPLEX" and back.model == "m/medium"  # c/complex cannot serve it: pin kept, notes say so
+    assert back.notes and sessions.pinned("s").model == "c/complex"  # type: ignore[union-attr]
+
+
+def test_three_identical_requests_escalate_once() -> None:
+    sessions = Sessions()
+    primary = {"COMPLEX": "c/complex", "REASONING": "r/reason"}.get
+    for _ in range(2):
+        pinned = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("fix it"),
+                              tier_primary=primary)
+        assert pinned.tier == "MEDIUM"
+    third = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("fix it"),
+                         tier_primary=primary)
+    assert third.tier == "COMPLEX" and third.model == "c/complex"
+    for _ in range(3):
+        again = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("fix it"),
+                             tier_primary=primary)
+    assert again.tier == "COMPLEX"  # once per session
+
+
+def test_session_ids() -> None:
+    assert session_id("abc", []) == "abc"
+    a = session_id(None, _messages("x"))
+    assert a == session_id(None, _messages("y")) and a.startswith("d-")
+    assert a != session_id(None, [{"role": "user", "content": "other first"}])
+
+
+def test_error_classification_table() -> None:
+    assert classify.categorize(401, "") == "auth_failure"
+    assert classify.categorize(402, "") == "payment_error"
+    assert classify.categorize(403, "plan limit reached") == "quota_exceeded"
+    assert classify.categorize(403, "forbidden") == "auth_failure"
+    assert classify.categorize(429, "") == "rate_limited"
+    assert classify.categorize(529, "") == "overloaded"
+    assert classify.categorize(503, "at capacity") == "overloaded"
+    assert classify.categorize(503, "down") == "server_error"
+    assert classify.categorize(400, "unknown model foo") == "config_error"
+    assert classify.categorize(400, "messages must alternate") is None
+    assert classify.categorize(404, "") is None
+    loop = json.dumps({"choices": [{"message": {"content": "\n".join(["same line"] * 6 + ["a", "b"])}}]})
+    assert classify.degraded_reason(loop.encode()) == "degraded response: repetitive assistant loop"
+    assert classify.degraded_reason(b'{"error": "service temporarily unavailable"}') is not None
+    ok = json.dumps({"choices": [{"message": {"content": "Paris."}}]}).encode()
+    assert classify.degraded_reason(ok) is None
+
+
+def test_rewrite_per_attempt() -> None:
+    body = {"model": "auto", "max_completion_tokens": 100_000, "stream": True, "messages": [
+        {"role": "developer", "content": "be brief"},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "call.1:x", "type": "function",
+                                                             "function": {"name": "f", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call.1:x", "content": "done"}]}
+    out = json.loads(upstream_body(body, "google/gemini-2.5-flash", max_output=8192, stream=True))
+    assert out["model"] == "google/gemini-2.5-flash" and out["max_completion_tokens"] == 8192
+    assert [m["role"] for m in out["messages"]] == ["system", "user", "assistant", "tool"]
+    assert out["messages"][1]["content"] == "(continuing conversation)"
+    assert out["messages"][2]["tool_calls"][0]["id"] == "call_1_x" and out["messages"][3]["tool_call_id"] == "call_1_x"
+    assert out["stream_options"] == {"include_usage": True}
+    assert body["messages"][0]["role"] == "developer"  # the client's body is untouched
