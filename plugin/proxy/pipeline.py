@@ -181,6 +181,8 @@ async def _follow(future: asyncio.Future[Replay | None], timeout: float) -> Repl
 def _replay(replay: Replay, how: str) -> Response:
     headers = dict(replay.headers)
     headers["x-clawrouter-cache"] = how
+    if "x-clawrouter-cost" in headers:
+        headers["x-clawrouter-cost"] = "0.000000"  # this answer was not paid for again
     return Response(replay.body, status_code=replay.status, media_type=replay.media_type, headers=headers)
 
 

@@ -16,6 +16,7 @@ def test_identical_request_is_served_from_cache_once_paid(proxy: Proxy) -> None:
     second = httpx.post(f"{proxy.url}/v1/chat/completions", json=BODY, timeout=10)
     assert first.status_code == second.status_code == 200
     assert second.headers["x-clawrouter-cache"] == "hit" and second.json() == first.json()
+    assert float(first.headers["x-clawrouter-cost"]) > 0 and second.headers["x-clawrouter-cost"] == "0.000000"
     assert len(proxy.fake.settled) == 1
     fresh = httpx.post(f"{proxy.url}/v1/chat/completions", json=BODY, timeout=10,
                        headers={"cache-control": "no-cache"})
