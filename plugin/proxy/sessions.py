@@ -18,6 +18,7 @@ from typing import Any
 TIERS = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 _SWEEP_EVERY = 256
+INTERNAL_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
 
 
 @dataclass
@@ -48,15 +49,29 @@ def session_id(header: str | None, messages: Sequence[Any]) -> str:
 
 
 def request_hash(messages: Sequence[Any]) -> str:
-    """Same last user words + same tools called last = the same request again."""
-    last_user = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), {})
-    content = last_user.get("content", "")
-    text = content if isinstance(content, str) else json.dumps(content, sort_keys=True, ensure_ascii=False)
+    """Same last user words + same tools called last = the same request again.
+
+    OpenClaw appends an internal-context block as the last user message of every turn; it is not the user's
+    words and is the same turn after turn, so it is skipped (hashing it would escalate any three turns)."""
+    text = ""
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            text = _text(message.get("content", ""))
+            if not text.lstrip().startswith(INTERNAL_CONTEXT):
+                break
     last_assistant = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "assistant"), {})
     names = sorted(str((c.get("function") or {}).get("name", "")) for c in last_assistant.get("tool_calls") or []
                    if isinstance(c, dict))
     key = " ".join(text.split())[:500] + ("|tools:" + ",".join(names) if names else "")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _text(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+    return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
 
 class Sessions:

@@ -47,6 +47,15 @@ def test_three_identical_requests_escalate_once() -> None:
     assert again.tier == "COMPLEX"  # once per session
 
 
+def test_openclaw_internal_context_is_not_the_request() -> None:
+    from pyclawrouter.proxy.sessions import request_hash
+
+    block = {"role": "user", "content": [{"type": "text", "text": "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nx"}]}
+    turn = lambda words: [{"role": "user", "content": words}, block]  # noqa: E731
+    assert request_hash(turn("[Thu 01:32] hello")) != request_hash(turn("[Thu 01:33] write a parser"))
+    assert request_hash(turn("same")) == request_hash(turn("same"))
+
+
 def test_session_ids() -> None:
     assert session_id("abc", []) == "abc"
     a = session_id(None, _messages("x"))
