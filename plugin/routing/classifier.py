@@ -19,6 +19,7 @@ from pyclawrouter.routing.keywords import Vocabulary, default_vocabulary
 _SEPARATORS = (",", ";", "，", "；", "、")
 _BULLET_RE = re.compile(r"\n[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_RE_ASCII = re.compile(r"\d+(?:[.,]\d+)*", re.ASCII)  # same matches on ASCII text, twice as fast
 # One Chinese character or Japanese kana carries about as much as three Latin letters, a Hangul syllable two:
 # without this a long Chinese request would score as a short English one.
 # Compiled on first use: large Unicode classes are slow to compile and most prompts are ASCII.
@@ -63,7 +64,8 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
             parts.append(Contribution(dimension, axis, points, matched))
 
     effective = length
-    if not window.isascii():
+    ascii_only = window.isascii()
+    if not ascii_only:
         dense = _count(_dense_script_re(), window, cap=len(window))
         if dense:
             effective += 2 * dense - _count(_hangul_re(), window, cap=len(window))
@@ -79,7 +81,7 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
 
     dimensions = vocab.dimensions
     hits = vocab.match(lowered)
-    numbers = len(_NUMBER_RE.findall(window))
+    numbers = len((_NUMBER_RE_ASCII if ascii_only else _NUMBER_RE).findall(window))
     fired = {dimensions[index].name for index in hits}
     if numbers > 2:
         fired.add("quantities")
