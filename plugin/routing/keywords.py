@@ -158,7 +158,8 @@ class Vocabulary:
             if gate is None or gate.search(text):
                 # The matched text, not the regex, so the explanation shows what was seen.
                 found = [m.group(0).strip()[:24] for m in map(lambda p: p.search(text), patterns) if m]
-                hits[dim] = found
+                if found:
+                    hits[dim] = found
         return hits
 
     def _match_stems(self, candidates_words: Iterable[str], hits: dict[int, list[str]]) -> None:

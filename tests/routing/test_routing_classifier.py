@@ -119,6 +119,12 @@ def test_stems_match_inflected_words() -> None:
     assert "beweis*" in matched("beweisen Sie")["proof"]
 
 
+def test_a_pattern_trigger_without_a_match_is_not_a_signal() -> None:
+    # "-" triggers the maths-notation patterns; none matches, so "what is" still reads as a lookup
+    assert "lookup" in matched("what is a t-shirt?")
+    assert "math_notation" not in matched("what is a t-shirt?")
+
+
 def test_greetings_only_count_in_short_messages() -> None:
     long_text = "hello " + "please review the attached design and list every risk you see in it " * 3
     assert "greeting" not in matched(long_text)
