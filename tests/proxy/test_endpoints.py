@@ -42,3 +42,28 @@ def test_non_latin_reasoning_does_not_break_headers(proxy: Proxy) -> None:
         messages=[{"role": "user", "content": "证明根号2是无理数，一步一步地推导 — докажите теорему"}])
     assert raw.status_code == 200
     raw.headers["x-clawrouter-reasoning"].encode("ascii")
+
+
+def test_upstream_that_ignores_stream_is_converted_to_sse(proxy: Proxy) -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "ls", "arguments": "{}"}}
+    completion = {"id": "chatcmpl-x", "object": "chat.completion", "created": 1, "model": "m",
+                  "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                      "role": "assistant", "content": "calling", "tool_calls": [call]}}],
+                  "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}
+    proxy.fake.fail_status(200, body=completion)
+    chunks = list(proxy.client().chat.completions.create(
+        model="auto", messages=[{"role": "user", "content": "list files"}], stream=True,
+        stream_options={"include_usage": True}))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    calls = [c.choices[0].delta.tool_calls for c in chunks if c.choices and c.choices[0].delta.tool_calls]
+    assert text == "calling" and calls[0][0].index == 0 and calls[0][0].function.name == "ls"
+    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 5
+
+
+def test_budget_notice_arrives_first_in_a_stream(start_proxy: ProxyFactory) -> None:
+    proxy = start_proxy(config={"maxCostPerRun": 0.0005})
+    chunks = list(proxy.client().chat.completions.create(
+        model="auto", messages=[{"role": "user", "content": "Write a Python function that parses CSV"}],
+        stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text.startswith("> **⚠️ Budget cap reached**") and "Fake reply from nvidia/gpt-oss-120b" in text
