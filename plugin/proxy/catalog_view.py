@@ -48,6 +48,16 @@ class CatalogView:
             output_price=float(getattr(model, "output_price", 0.0) or 0.0),
         )
 
+    def capable(self, model_id: str, *, tools: bool, vision: bool, tokens: int) -> bool:
+        """Whether the model can take a request with these needs (tools, images, context size)."""
+        try:
+            model = self.catalog.get(model_id)
+        except Exception:
+            return False
+        if (tools and not getattr(model, "tools", False)) or (vision and not getattr(model, "vision", False)):
+            return False
+        return tokens <= int(getattr(model, "context_window", 0) or 0)
+
     def is_free(self, model_id: str) -> bool:
         facts = self.facts(model_id)
         return model_id == self.free_model or (facts.input_price == 0 and facts.output_price == 0)

@@ -52,7 +52,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     # 3. Session: pin the model for routed conversations; upgrade, never silently downgrade.
     if not explicit:
         pinned = ctx.sessions.pin(sid, model=decision.model, tier=decision.tier, chain=state.chain,
-                                  messages=chat.body["messages"], tier_primary=_tier_primary(ctx, decision))
+                                  messages=chat.body["messages"], tier_primary=_tier_primary(ctx, decision, chat))
         state.chain, state.tier = pinned.chain, pinned.tier
 
     # A cached answer costs nothing, so it is served before any budget or balance check.
@@ -195,16 +195,25 @@ def _route(ctx: ProxyContext, chat: ChatRequest) -> Decision:
         raise
 
 
-def _tier_primary(ctx: ProxyContext, decision: Decision) -> Any:
+def _tier_primary(ctx: ProxyContext, decision: Decision, chat: ChatRequest) -> Any:
+    """For 3-strike escalation: the first model of a higher tier that can take this request."""
     tier_chain = ctx.deps.tier_chain
     if tier_chain is None:
         return None
+    tools, vision = bool(chat.body.get("tools")), _has_images(chat.body["messages"])
+    tokens = decision.input_tokens + decision.max_output_tokens
 
     def primary(tier: str) -> str | None:
-        chain = tier_chain(decision.profile, tier)
-        return chain[0] if chain else None
+        candidates = tier_chain(decision.profile, tier)
+        return next((m for m in candidates if ctx.models.capable(m, tools=tools, vision=vision, tokens=tokens)), None)
 
     return primary
+
+
+def _has_images(messages: list[Any]) -> bool:
+    return any(isinstance(part, dict) and part.get("type") in ("image_url", "input_image")
+               for message in messages if isinstance(message, dict) and isinstance(message.get("content"), list)
+               for part in message["content"])
 
 
 __all__ = ["chat_completions", "json_response"]

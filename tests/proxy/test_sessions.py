@@ -7,6 +7,7 @@ import json
 from pyclawrouter.proxy import classify
 from pyclawrouter.proxy.rewrite import upstream_body
 from pyclawrouter.proxy.sessions import Sessions, session_id
+from tests.proxy.conftest import ProxyFactory
 
 CHAIN_M = ["m/medium", "m/other"]
 CHAIN_C = ["c/complex", "m/medium"]
@@ -95,3 +96,18 @@ def test_rewrite_per_attempt() -> None:
     assert out["messages"][2]["tool_calls"][0]["id"] == "call_1_x" and out["messages"][3]["tool_call_id"] == "call_1_x"
     assert out["stream_options"] == {"include_usage": True}
     assert body["messages"][0]["role"] == "developer"  # the client's body is untouched
+
+
+def test_escalation_through_the_proxy_picks_a_capable_model(start_proxy: ProxyFactory) -> None:
+    proxy = start_proxy()
+    tools = [{"type": "function", "function": {"name": "read", "parameters": {"type": "object", "properties": {}}}}]
+    messages = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]
+    models, tiers = [], []
+    for _ in range(3):
+        raw = proxy.client().chat.completions.with_raw_response.create(
+            model="auto", messages=messages, tools=tools, max_tokens=50,
+            extra_headers={"x-session-id": "stuck", "cache-control": "no-cache"})
+        models.append(raw.headers["x-clawrouter-model"])
+        tiers.append(raw.headers["x-clawrouter-tier"])
+    assert tiers[:2] == ["MEDIUM", "MEDIUM"] and tiers[2] == "COMPLEX"
+    assert models[2] != models[0] and proxy.ctx.models.capable(models[2], tools=True, vision=False, tokens=1000)
