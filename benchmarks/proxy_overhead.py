@@ -248,6 +248,8 @@ ARMS: dict[str, tuple[str, dict[str, str]]] = {
     # name: (server, extra environment)
     "hypercorn+httpx": ("hypercorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "httpx"}),
     "hypercorn+aiohttp-transport (default)": ("hypercorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "aiohttp"}),
+    "hypercorn+aiohttp-transport+uvloop": ("hypercorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "aiohttp",
+                                                          "PYCLAWROUTER_EVENT_LOOP": "uvloop"}),
     "uvicorn+aiohttp-transport": ("uvicorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "aiohttp"}),
 }
 UVICORN_RUNNER = """
@@ -337,11 +339,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         wait_port(up_port)
         for name in args.arms:
-            if ARMS[name][0] == "uvicorn":
+            needs = "uvicorn" if ARMS[name][0] == "uvicorn" else "uvloop" if "uvloop" in name else None
+            if needs is not None:
                 try:
-                    import uvicorn  # noqa: F401
+                    __import__(needs)
                 except ImportError:
-                    results[name] = "skipped: uvicorn is not installed"
+                    results[name] = f"skipped: {needs} is not installed"
                     continue
             results[name] = measure_arm(name, f"http://127.0.0.1:{up_port}", args)
     finally:

@@ -46,5 +46,5 @@ def handle(args: argparse.Namespace) -> int:
     app = build_app(provider)
     print(f"pyclawrouter proxy listening on {settings.public_base_url} (chain {settings.chain}, "
           f"upstream {settings.api_base})", file=sys.stderr, flush=True)
-    run(app, settings.host, settings.port)
+    run(app, settings.host, settings.port, event_loop=env.get("PYCLAWROUTER_EVENT_LOOP", "asyncio"))
     return 0

@@ -51,8 +51,11 @@ async def serve_until(app: ASGIApp, host: str, port: int, stop: Callable[[], Awa
     await serve(app, hypercorn_config(host, port), shutdown_trigger=stop)  # type: ignore[arg-type]
 
 
-def run(app: ASGIApp, host: str, port: int) -> None:
-    """Serve in the foreground; returns after a clean shutdown on SIGINT or SIGTERM."""
+def run(app: ASGIApp, host: str, port: int, *, event_loop: str = "asyncio") -> None:
+    """Serve in the foreground; returns after a clean shutdown on SIGINT or SIGTERM.
+
+    ``event_loop="uvloop"`` runs on uvloop when it is installed (it is not a dependency; measured in
+    benchmarks/README.md)."""
     check_loopback(host)
 
     async def main() -> None:
@@ -67,4 +70,13 @@ def run(app: ASGIApp, host: str, port: int) -> None:
 
         await serve_until(app, host, port, stop)
 
-    asyncio.run(main())
+    factory = None
+    if event_loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            log.warning("uvloop is not installed; using the standard asyncio event loop")
+        else:
+            factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(main())
