@@ -15,7 +15,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import accounting, budget
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Decision
@@ -187,12 +186,8 @@ def _replay(replay: Replay, how: str) -> Response:
 
 
 def _route(ctx: ProxyContext, chat: ChatRequest) -> Decision:
-    try:
-        return ctx.deps.route(chat.body, None, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
-    except UserFacingError as exc:
-        if exc.code == "model_not_found":
-            exc.http_status = 400  # the issue asks for 400 + close matches (the routing core says 404)
-        raise
+    # Bad bodies and unknown models raise BadRequestErrors (400, naming close matches) that the app answers.
+    return ctx.deps.route(chat.body, None, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
 
 
 def _tier_primary(ctx: ProxyContext, decision: Decision, chat: ChatRequest) -> Any:
