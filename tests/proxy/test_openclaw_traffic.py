@@ -10,15 +10,11 @@ import pytest
 
 from tests.proxy.conftest import Proxy
 
-TRAFFIC = Path(__file__).resolve().parents[3] / "shared" / "openclaw-traffic"
+TRAFFIC = Path(__file__).resolve().parents[1] / "data" / "openclaw"
 
 
-@pytest.mark.skipif(not TRAFFIC.is_dir(), reason="shared/openclaw-traffic is not beside the checkout")
 @pytest.mark.parametrize("name", ["openclaw-chat-1.json", "openclaw-chat-2.json", "openclaw-chat-3.json"])
 def test_openclaw_request_streams_and_is_paid(proxy: Proxy, name: str) -> None:
-    # Price models as the catalog does, so the payer's ceiling (a few times our estimate) accepts every price.
-    catalog = proxy.ctx.deps.catalog
-    proxy.fake.model_prices.update({m.id: (m.input_price, m.output_price) for m in catalog.models.values()})
     body = json.loads((TRAFFIC / name).read_text())
     with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", json=body, timeout=20,
                       headers={"authorization": "Bearer x402-proxy-handles-auth"}) as response:

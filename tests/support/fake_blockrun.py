@@ -72,7 +72,13 @@ DEFAULT_MODELS = (
 FLAT_FEE = 1000
 """Every paid request costs at least $0.001 (BlockRun's flat fee / the CDP facilitator minimum)."""
 DEFAULT_PRICE_PER_TOKEN = (1.0, 5.0)
-"""(input, output) in micro-USDC per token, i.e. USD per million tokens."""
+"""(input, output) in micro-USDC per token, i.e. USD per million tokens, for a model the catalog doesn't price."""
+
+
+def catalog_prices() -> dict[str, tuple[float, float]]:
+    from pyclawrouter.routing.catalog import default_catalog
+
+    return {m.id: (m.input_price, m.output_price) for m in default_catalog().models.values()}
 IMAGE_PRICE = 40_000
 
 FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
@@ -171,7 +177,8 @@ class FakeBlockRun:
         self.challenge_version = challenge_version
         self.free_models = frozenset(free_models)
         self.models = models
-        self.model_prices = dict(model_prices or {})
+        # Like BlockRun, price each model at its catalog rate; tests override single models to provoke refusals.
+        self.model_prices = catalog_prices() if model_prices is None else dict(model_prices)
         self.image_price = image_price
         self.settle_header_on_stream = settle_header_on_stream
         self.max_hang_s = max_hang_s
