@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-OPENCLAW_BODY = ROOT.parent / "shared" / "openclaw-traffic" / "openclaw-chat-2.json"
+OPENCLAW_BODY = ROOT / "tests" / "data" / "openclaw" / "openclaw-chat-2.json"
 SSE_CHUNKS = 20
 
 # ------------------------------------------------------------------------------------------ fake upstream
