@@ -120,8 +120,8 @@ export function toReplyPayload(reply, ok) {
 }
 
 // Owner = OpenClaw says so (senderIsOwner), or the command came from a gateway client with the admin scope
-// (the local operator: Control UI, `openclaw gateway call`). Channel senders are never owners by default,
-// so `/wallet export` cannot leak the key into a group chat.
+// (an operator session such as the Control UI; `openclaw gateway call` connects with operator.write only).
+// Channel senders are never owners here, so `/wallet export` cannot leak the key into a group chat.
 export function isOwner(ctx) {
   if (ctx?.senderIsOwner === true) return true;
   return Array.isArray(ctx?.gatewayClientScopes) && ctx.gatewayClientScopes.includes("operator.admin");
