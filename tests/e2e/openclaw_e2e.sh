@@ -180,10 +180,16 @@ ask c8 "/exclude clear" "All model exclusions cleared"
 ask c9 "/wallet export" "Only the owner can export"
 case "$REPLY" in *"${BLOCKRUN_WALLET_KEY#0x}"*) fail "/wallet export showed the key to a non-owner" ;; esac
 
-step "an agent turn goes through the proxy to the fake BlockRun and is paid with x402"
+step "agent turns go through the proxy (routed, /exclude honoured) to the fake BlockRun, paid with x402"
 ask a1 "hello there, what is 2+2?" "Fake reply from"
-ask a2 "/stats 1" "Requests" "via x402" "IMAGE"
-ask a3 "/wallet" "Balance: \$99."
+FIRST_MODEL=$(echo "$REPLY" | sed -n 's/.*Fake reply from \([^:]*\):.*/\1/p' | head -1)
+[ -n "$FIRST_MODEL" ] || fail "cannot tell which model answered"
+ask a2 "/exclude add $FIRST_MODEL" "Excluded: $FIRST_MODEL"
+ask a3 "hello there, what is 2+2?" "Fake reply from"
+case "$REPLY" in *"Fake reply from $FIRST_MODEL:"*) fail "/exclude did not keep $FIRST_MODEL out of routing" ;; esac
+ask a4 "/exclude clear" "All model exclusions cleared"
+ask a5 "/stats 1" "Requests" "via x402" "IMAGE"
+ask a6 "/wallet" "Balance: \$99."
 PAID_CHATS=$("$PYTHON" - "$STATE/logs" <<'PY'
 import json, sys
 from pathlib import Path
