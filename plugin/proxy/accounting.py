@@ -129,8 +129,15 @@ def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, paid
     out_t = tokens_out if tokens_out is not None else decision.max_output_tokens
     if not ok:
         cost = baseline = 0.0
+    elif paid > 0:
+        # BlockRun charges up front on the requested output, not on the tokens the answer used, so the
+        # baseline is that same charge at the baseline model's rates: cost and baseline share one basis.
+        cost = paid
+        rate = models.token_cost(model, decision.input_tokens, decision.max_output_tokens)
+        base_rate = models.baseline_cost(decision.input_tokens, decision.max_output_tokens)
+        baseline = paid * base_rate / rate if rate > 0 else models.baseline_cost(in_t, out_t)
     else:
-        cost = paid if paid > 0 else (0.0 if models.is_free(model) else models.token_cost(model, in_t, out_t))
+        cost = 0.0 if models.is_free(model) else models.token_cost(model, in_t, out_t)
         baseline = models.baseline_cost(in_t, out_t)
     error = outcome.note if outcome.status >= 400 else None
     if outcome.error is not None:

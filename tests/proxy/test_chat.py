@@ -36,6 +36,9 @@ def test_json_chat_is_routed_paid_and_logged(proxy: Proxy) -> None:
     assert line["paid"] == settled[0].amount / 1e6
     assert line["inputTokens"] == completion.usage.prompt_tokens
     assert line["chain"] == "base" and line["profile"] == "auto"
+    # Savings compare like with like: the charge against the same charge at the baseline model's rates.
+    assert line["cost"] == line["paid"]
+    assert line["baselineCost"] > line["cost"] and line["savings"] > 0
 
 
 def test_streaming_passes_chunks_usage_and_comments(proxy: Proxy) -> None:
