@@ -77,8 +77,8 @@ def schema_defaults() -> dict[str, Any]:
     return {key: spec["default"] for key, spec in props.items() if isinstance(spec, Mapping) and "default" in spec}
 
 
-def read_openclaw_plugin_config(path: Path) -> dict[str, Any]:
-    """``plugins.entries.pyclawrouter.config`` from an ``openclaw.json``; a missing file or entry is ``{}``."""
+def read_openclaw_document(path: Path) -> dict[str, Any]:
+    """The whole ``openclaw.json`` (JSON5); a missing or empty file is ``{}``."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -90,7 +90,13 @@ def read_openclaw_plugin_config(path: Path) -> dict[str, Any]:
     try:
         document = json5.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{path}: not valid JSON5: {' '.join(str(exc).split())}") from None
+        raise ConfigError(f"{path}: not valid JSON5 ({' '.join(str(exc).split())}); fix it first") from None
+    return document if isinstance(document, dict) else {}
+
+
+def read_openclaw_plugin_config(path: Path) -> dict[str, Any]:
+    """``plugins.entries.pyclawrouter.config`` from an ``openclaw.json``; a missing file or entry is ``{}``."""
+    document = read_openclaw_document(path)
     key = f"plugins.entries.{PLUGIN_ID}.config"
     node: object = document
     for part in key.split("."):

@@ -18,11 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import json5
-
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
+from pyclawrouter.config_schema.sources import read_openclaw_document
 from pyclawrouter.fsutil import atomic_write
-from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
+from pyclawrouter.openclaw.cli_runner import Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
 from pyclawrouter.openclaw.provider_block import provider_block
 from pyclawrouter.paths import DEFAULT_PORT
@@ -57,20 +56,6 @@ class InstallRecord:
 
     def save(self, home: Path) -> None:
         atomic_write(home / RECORD_NAME, json.dumps(asdict(self), indent=2) + "\n", mode=0o600)
-
-
-def read_openclaw_json(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise OpenClawError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        data = json5.loads(text) if text.strip() else {}
-    except ValueError as exc:
-        raise OpenClawError(f"{path}: not valid JSON5 ({' '.join(str(exc).split())}); fix it first") from None
-    return data if isinstance(data, dict) else {}
 
 
 def dig(data: object, dotted: str) -> object:
@@ -112,7 +97,7 @@ def install(
 ) -> InstallResult:
     version = check_version(run)
     config_path = openclaw_config or openclaw_config_path(env)
-    doc = read_openclaw_json(config_path)
+    doc = read_openclaw_document(config_path)
     existing = dig(doc, f"plugins.entries.{PLUGIN_ID}.config")
     plugin_config = dict(existing) if isinstance(existing, Mapping) else {}
     chosen_port = port or int(plugin_config.get("port") or DEFAULT_PORT)
@@ -235,7 +220,7 @@ def _write_patch(run: Runner, patch: Mapping[str, Any]) -> None:
 def uninstall(run: Runner, *, home: Path, env: Mapping[str, str], openclaw_config: Path | None = None) -> list[str]:
     check_version(run)
     config_path = openclaw_config or openclaw_config_path(env)
-    doc = read_openclaw_json(config_path)
+    doc = read_openclaw_document(config_path)
     record = InstallRecord.load(home)
     messages: list[str] = []
     patches: list[dict[str, Any]] = []  # applied one at a time: OpenClaw refuses a write that halves the file

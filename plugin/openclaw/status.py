@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
-from pyclawrouter.openclaw.installer import InstallRecord, current_primary, dig, read_openclaw_json
+from pyclawrouter.config_schema.sources import read_openclaw_document
+from pyclawrouter.openclaw.installer import InstallRecord, current_primary, dig
 from pyclawrouter.openclaw.manifest import PROVIDER_ID
 from pyclawrouter.paths import DEFAULT_PORT
 
@@ -30,7 +31,7 @@ def proxy_health(port: int, timeout: float = 1.0) -> dict[str, Any] | None:
 
 def status(*, home: Path, env: Mapping[str, str], openclaw_config: Path | None = None) -> dict[str, Any]:
     config_path = openclaw_config or openclaw_config_path(env)
-    doc = read_openclaw_json(config_path)
+    doc = read_openclaw_document(config_path)
     entry = dig(doc, f"plugins.entries.{PLUGIN_ID}")
     plugin_config = dig(entry, "config")
     plugin_config = plugin_config if isinstance(plugin_config, Mapping) else {}
