@@ -102,7 +102,8 @@ async def _paid_image_call(request: Request, ctx: ProxyContext, path: str, body:
     for item in result.get("data") or []:
         if isinstance(item, dict):
             await _localize(ctx, item, base)
-    return json_response(result)
+    # The chat command shows what this image really cost, not a list price.
+    return json_response(result, headers={"x-clawrouter-cost": f"{paid:.6f}", "x-clawrouter-model": model})
 
 
 async def _localize(ctx: ProxyContext, item: dict[str, Any], base: str) -> None:

@@ -12,8 +12,10 @@ from tests.support.fake_blockrun import tiny_png
 
 
 def test_generation_is_paid_stored_and_served(proxy: Proxy) -> None:
-    result = proxy.client().images.generate(model="openai/gpt-image-1", prompt="a green square", n=1)
+    raw = proxy.client().images.with_raw_response.generate(model="openai/gpt-image-1", prompt="a green square", n=1)
+    result = raw.parse()
     url = result.data[0].url
+    assert float(raw.headers["x-clawrouter-cost"]) == proxy.fake.settled[0].amount / 1e6 > 0
     assert url is not None and url.startswith(f"{proxy.url}/images/")
     image = httpx.get(url, timeout=5)
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
