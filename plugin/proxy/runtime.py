@@ -118,9 +118,12 @@ class Runtime:
         try:
             deps = await asyncio.to_thread(load)
             self._activate(make_context(self.provider, deps))
+        except UserFacingError as exc:  # a setup problem the user can fix: the message says how
+            log.error("pyclawrouter cannot serve requests: %s", exc)
+            self.error = str(exc)
         except Exception as exc:  # reported to every request and in /health, never a crash loop
             log.exception("pyclawrouter could not load its wallet, payer or routing tables")
-            self.error = str(exc) if isinstance(exc, UserFacingError) else type(exc).__name__
+            self.error = type(exc).__name__
         finally:
             if self._ready is not None:
                 self._ready.set()
