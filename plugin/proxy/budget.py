@@ -23,6 +23,11 @@ class BudgetPlan:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# OpenClaw reads a 429 as a rate limit and retries it for minutes, unless the message reads as billing; these
+# words make it stop and show the refusal (checked against OpenClaw 2026.9.6's own classifier in the e2e test).
+SPEND_LIMIT = "this run reached its spend limit (maxCostPerRun)"
+
+
 def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimate: Callable[[str], float], *,
          free_model: str | None) -> BudgetPlan:
     cap = ledger.cap
@@ -34,15 +39,15 @@ def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimat
         reservation = ledger.reserve(session, first)
         if reservation is None:
             raise CostCapExceededError(
-                f"ClawRouter cost cap exceeded: projected spend ${spent + first:.4f} (spent ${spent:.4f} + est "
-                f"${first:.4f}, plus requests in flight) would exceed limit ${cap:.4f}")
+                f"ClawRouter cost cap exceeded: {SPEND_LIMIT}: projected spend ${spent + first:.4f} "
+                f"(spent ${spent:.4f} + est ${first:.4f}, plus requests in flight) would exceed limit ${cap:.4f}")
         return BudgetPlan(chain, reservation)
     remaining = ledger.remaining(session)
     kept = [model for model in chain if estimate(model) <= remaining]
     if not kept:
         if free_model is None:
-            raise CostCapExceededError(f"ClawRouter budget exhausted: ${max(remaining, 0):.4f} remaining "
-                                       f"(limit: ${cap:.4f}). Increase maxCostPerRun to continue.")
+            raise CostCapExceededError(f"ClawRouter budget exhausted: {SPEND_LIMIT}: ${max(remaining, 0):.4f} "
+                                       f"remaining (limit: ${cap:.4f}). Increase maxCostPerRun to continue.")
         kept = [free_model]
     result = BudgetPlan(kept, ledger.reserve(session, estimate(kept[0])))
     if kept[0] != chain[0]:

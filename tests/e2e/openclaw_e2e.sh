@@ -219,13 +219,24 @@ start_gateway gateway2.log
 params=$("$PYTHON" -c 'import json; print(json.dumps({"sessionKey": "agent:main:b1",
   "message": "write a long essay about the history of Rome", "idempotencyKey": "b1-cap"}))')
 call chat.send "$params" > /dev/null || fail "chat.send failed"
-# The proxy refuses the paid request before it is sent upstream. (OpenClaw reads a 429 as a rate limit and
-# retries for about two minutes before it shows an error, so the refusal is checked in its provider log.)
+# The proxy refuses the paid request before it is sent upstream; the refusal is checked in OpenClaw's provider log.
 for i in $(seq 1 90); do
   grep -q "provider=blockrun.*status=429" "$WORK/gateway2.log" && grep -q "cost cap exceeded" "$WORK/gateway2.log" && break
   sleep 1
 done
-grep -m1 -o "rawError=429 ClawRouter cost cap exceeded.*would exceed limit [$][0-9.]*" "$WORK/gateway2.log" || fail "no cost-cap refusal seen"
+refusal=$(grep -m1 -o "rawError=429 ClawRouter cost cap exceeded.*would exceed limit [$][0-9.]*" "$WORK/gateway2.log") \
+  || fail "no cost-cap refusal seen"
+echo "$refusal"
+# OpenClaw's own failover classifier must read it as billing (stop, show it), not as a rate limit (retry for minutes).
+# l and n are that classifier's exports in openclaw@$OPENCLAW_VERSION's bundle (failoverReasonFromClassification, classifyFailoverSignalCore).
+reason=$(node --input-type=module -e '
+  const dist = process.argv[1], raw = process.argv[2];
+  const file = (await import("node:fs")).readdirSync(dist).find((f) => /^classify-core-.*\.mjs$/.test(f));
+  const core = await import(`${dist}/${file}`);
+  console.log(core.l(core.n({ status: 429, message: raw, provider: "blockrun" }, () => null)));
+' "$(dirname "$(readlink -f "$OC")")/dist" "${refusal#rawError=}") || fail "could not run OpenClaw's error classifier"
+[ "$reason" = billing ] || fail "OpenClaw classifies the cost-cap refusal as '$reason', not billing"
+echo "   OpenClaw classifies the refusal as: $reason"
 call chat.abort '{"sessionKey":"agent:main:b1"}' > /dev/null 2>&1 || true
 "$PYTHON" - "$STATE/logs" "$PAID_CHATS" <<'PY'
 import json, sys

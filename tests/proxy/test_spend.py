@@ -31,6 +31,8 @@ def test_strict_mode_refuses_with_429_and_header(start_proxy: ProxyFactory) -> N
     assert refused.status_code == 429
     assert refused.headers["x-clawrouter-cost-cap-exceeded"] == "1"
     assert refused.json()["error"]["code"] == "cost_cap_exceeded"
+    # Named as a spend limit, so OpenClaw shows it as billing instead of retrying it as a rate limit.
+    assert "spend limit" in refused.json()["error"]["message"]
     assert _ask(proxy2, session="other-run", temperature=0.3).status_code == 200
 
 
