@@ -14,9 +14,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pyclawrouter.routing._data import Fields, read_toml
 from pyclawrouter.routing.errors import CatalogError
+from pyclawrouter.routing.literals import required_literals
 
 AXES: tuple[str, ...] = ("complexity", "reasoning", "agentic")
 # Dimensions the classifier computes itself (not keyword lists); 'unless' may name them too.
@@ -121,7 +123,16 @@ class Vocabulary:
         self._phrase_keys = frozenset(phrases)
         self._stems = stems
         self._stem_keys = frozenset(stems)
-        self._substrings = substrings
+        # An ASCII text can only hold ASCII stems, and only if it holds their three-letter key somewhere.
+        self._ascii_stem_keys = tuple(key for key in stems if key.isascii())
+        # Substring keywords by first character: a text is only searched for keywords whose first character
+        # it contains (one set intersection instead of a search per keyword).
+        self._substrings: dict[str, dict[str, tuple[tuple[str, int], ...]]] = {}
+        for script, entries in substrings.items():
+            by_first: dict[str, list[tuple[str, int]]] = {}
+            for keyword, dim in entries:
+                by_first.setdefault(keyword[0], []).append((keyword, dim))
+            self._substrings[script] = {char: tuple(group) for char, group in by_first.items()}
         self._patterns = patterns
 
     def match(self, text: str) -> dict[int, list[str]]:
@@ -142,22 +153,33 @@ class Vocabulary:
                         hits.setdefault(phrase.dim, []).append(phrase.keyword)
         # Slice every word's first three letters in C; most texts share none with any stem, and only the words
         # that do are looked at in Python.
-        words = list(present)
-        prefixes = list(map(_STEM_PREFIX, words))
-        if not self._stem_keys.isdisjoint(prefixes):
-            self._match_stems(itertools.compress(words, map(self._stem_keys.__contains__, prefixes)), hits)
+        contains = text.__contains__
+        if not ascii_only or any(map(contains, self._ascii_stem_keys)):
+            words = list(present)
+            prefixes = list(map(_STEM_PREFIX, words))
+            if not self._stem_keys.isdisjoint(prefixes):
+                self._match_stems(itertools.compress(words, map(self._stem_keys.__contains__, prefixes)), hits)
         if not ascii_only:
+            characters = set(text)
             for script, detector in _script_detectors():
-                entries = self._substrings.get(script)
-                if entries and detector.search(text):
-                    for keyword, dim in entries:
-                        if keyword in text:
-                            hits.setdefault(dim, []).append(keyword)
+                by_first = self._substrings.get(script)
+                if by_first and detector.search(text):
+                    for char in characters.intersection(by_first):
+                        for keyword, dim in by_first[char]:
+                            if keyword in text:
+                                hits.setdefault(dim, []).append(keyword)
         for dim, variants in self._patterns:
             gate, patterns = variants[ascii_only]
-            if gate is None or gate.search(text):
-                # The matched text, not the regex, so the explanation shows what was seen.
-                found = [m.group(0).strip()[:24] for m in map(lambda p: p.search(text), patterns) if m]
+            if gate is not None and not (gate.needs is None or any(map(contains, gate.needs))):
+                continue
+            if gate is None or gate.regex.search(text):
+                found = []
+                for pattern in patterns:
+                    if pattern.needs is None or any(map(contains, pattern.needs)):
+                        m = pattern.regex.search(text)
+                        if m:
+                            # The matched text, not the regex, so the explanation shows what was seen.
+                            found.append(m.group(0).strip()[:24])
                 if found:
                     hits[dim] = found
         return hits
@@ -278,8 +300,15 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
     )
 
 
+class _Regex(NamedTuple):
+    regex: re.Pattern[str]
+    # Literals of which a text must contain one for the regex to match (None: no such short list); testing
+    # them with `in` is many times faster than letting the regex engine step through the text.
+    needs: tuple[str, ...] | None
+
+
 # (trigger, each pattern)
-_PatternStages = tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]
+_PatternStages = tuple[_Regex | None, tuple[_Regex, ...]]
 
 
 def _compile_stages(where: str, sources: list[str], trigger: str | None, flags: int) -> _PatternStages:
@@ -287,8 +316,8 @@ def _compile_stages(where: str, sources: list[str], trigger: str | None, flags: 
     patterns rather than one alternation: the engine skips ahead to a pattern's first character, but not to
     the first characters of an alternation's branches (measured: one alternation is slower than the lot)."""
     try:
-        each = tuple(re.compile(source, flags) for source in sources)
-        gate = re.compile(trigger, flags) if trigger else None
+        each = tuple(_Regex(re.compile(source, flags), required_literals(source)) for source in sources)
+        gate = _Regex(re.compile(trigger, flags), required_literals(trigger)) if trigger else None
     except re.error as exc:
         raise CatalogError(f"{where}: a pattern or trigger does not compile: {exc}") from exc
     return gate, each

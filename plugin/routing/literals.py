@@ -1,0 +1,87 @@
+"""Cheap pre-checks for the vocabulary's regular expressions: literal strings a text must contain to match.
+
+Every pattern is searched over the whole prompt, and the regex engine steps through it one character at a time
+(``\\d``-led patterns cannot skip ahead). Most prompts lack the pattern's literal core ("page", "tb", "uptime"),
+which ``str.__contains__`` rules out at memchr speed. The literals are derived from the parsed pattern, not
+written by hand, so the pre-check can only ever skip a search that would have found nothing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+with warnings.catch_warnings():  # sre_parse is the typed name of re._parser; importing it warns on 3.11+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import sre_constants as C
+    import sre_parse
+
+# A required set with more members than this costs more to test than the search it would save.
+_MAX_ALTERNATIVES = 16
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+
+Needs = frozenset[str]
+
+
+def required_literals(source: str) -> tuple[str, ...] | None:
+    """Strings of which every text ``source`` matches in contains at least one; None when there is no small
+    such set. Sorted longest first, so the most selective is tried first."""
+    parsed = sre_parse.parse(source)
+    if parsed.state.flags & (C.SRE_FLAG_IGNORECASE | C.SRE_FLAG_LOCALE):
+        return None  # a literal would also match its other cases
+    needs = _sequence(parsed.data)
+    return None if needs is None else tuple(sorted(needs, key=lambda s: (-len(s), s)))
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> Needs | None:
+    """All items of a sequence must match, so any one item's requirement is the sequence's: keep the best."""
+    candidates: list[Needs] = []
+    run = ""
+    for op, av in items:
+        if op is C.LITERAL:
+            run += chr(av)  # adjacent literals: one longer, more selective string
+            continue
+        if run:
+            candidates.append(frozenset({run}))
+            run = ""
+        needs = _item(op, av)
+        if needs is not None:
+            candidates.append(needs)
+    if run:
+        candidates.append(frozenset({run}))
+    # Most selective: the longest shortest member, then the fewest members.
+    return max(candidates, key=lambda n: (min(map(len, n)), -len(n)), default=None)
+
+
+def _item(op: Any, av: Any) -> Needs | None:
+    if op is C.IN:
+        chars = set()
+        for kind, value in av:
+            if kind is C.LITERAL:
+                chars.add(chr(value))
+            elif kind is C.RANGE and value[1] - value[0] < _MAX_ALTERNATIVES:
+                chars.update(chr(c) for c in range(value[0], value[1] + 1))
+            else:  # NEGATE, CATEGORY (\d, \w), wide ranges
+                return None
+        return frozenset(chars) if 0 < len(chars) <= _MAX_ALTERNATIVES else None
+    if op is C.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            needs = _sequence(branch.data)
+            if needs is None:
+                return None
+            union |= needs
+        return frozenset(union) if len(union) <= _MAX_ALTERNATIVES else None
+    if op is C.SUBPATTERN:
+        _group, add_flags, del_flags, pattern = av
+        # A scoped flag (ignore case) changes what a literal matches.
+        return None if add_flags or del_flags else _sequence(pattern.data)
+    if op in _REPEATS:
+        low, _high, pattern = av
+        return _sequence(pattern.data) if low >= 1 else None
+    if op is C.ATOMIC_GROUP:
+        return _sequence(av.data)
+    if op is C.ASSERT:
+        # A positive look-ahead or look-behind: what it asserts is in the text, if not in the match.
+        return _sequence(av[1].data)
+    return None  # ANY, AT, CATEGORY, NOT_LITERAL, ASSERT_NOT, GROUPREF...: no literal guaranteed
