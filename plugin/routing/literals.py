@@ -33,6 +33,26 @@ def required_literals(source: str) -> tuple[str, ...] | None:
     return None if needs is None else tuple(sorted(needs, key=lambda s: (-len(s), s)))
 
 
+def prefilter(source: str) -> tuple[str, ...] | None:
+    """The literals worth testing before searching for ``source``: none when the pattern starts with a literal
+    character, since the regex engine then jumps between occurrences of it as fast as ``in`` would."""
+    first = sre_parse.parse(source).data[:1]
+    return None if first and first[0][0] is C.LITERAL else required_literals(source)
+
+
+def literal_alternatives(source: str) -> tuple[str, ...] | None:
+    """The strings ``source`` matches when it is nothing more than a choice between them (a class of literal
+    characters such as a trigger, a literal, or alternatives of literals): it matches a text exactly when the
+    text contains one of them. None for any other pattern."""
+    items: list[tuple[Any, Any]] = sre_parse.parse(source).data
+    if len(items) == 1 and items[0][0] is C.IN:
+        return required_literals(source)  # exact here: each member of the class is a match on its own
+    branches: list[Any] = items[0][1][1] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+    if all(op is C.LITERAL for branch in branches for op, _av in branch):
+        return required_literals(source)
+    return None
+
+
 def _sequence(items: list[tuple[Any, Any]]) -> Needs | None:
     """All items of a sequence must match, so any one item's requirement is the sequence's: keep the best."""
     candidates: list[Needs] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pyclawrouter.routing.keywords import default_vocabulary
-from pyclawrouter.routing.literals import required_literals
+from pyclawrouter.routing.literals import literal_alternatives, prefilter, required_literals
 
 LABELS = Path(__file__).resolve().parent.parent / "data"
 
@@ -36,6 +36,26 @@ LABELS = Path(__file__).resolve().parent.parent / "data"
 )
 def test_required_literals(source: str, needs: tuple[str, ...] | None) -> None:
     assert required_literals(source) == needs
+
+
+@pytest.mark.parametrize(
+    ("source", "alternatives"),
+    [
+        ("[./]", (".", "/")),
+        ("ab|cd", ("ab", "cd")),
+        ("abc", ("abc",)),
+        (r"[\d<]", None),
+        ("ab?", None),
+        ("a|b\\d", None),
+    ],
+)
+def test_literal_alternatives_are_pure_choices_of_literals(source: str, alternatives: tuple[str, ...] | None) -> None:
+    assert literal_alternatives(source) == alternatives
+
+
+def test_no_prefilter_when_the_engine_can_jump_to_a_literal_prefix() -> None:
+    assert prefilter("/(?:home|usr)/") is None
+    assert prefilter(r"\d+\s*(?:tb|gb)") == ("gb", "tb")
 
 
 def test_every_vocabulary_pattern_match_contains_its_literals() -> None:
