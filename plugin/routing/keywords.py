@@ -335,19 +335,21 @@ def _compile_stages(where: str, sources: list[str], trigger: str | None, flags: 
     """The trigger class, searched first, and the patterns, each searched only when it is found. Separate
     patterns rather than one alternation: the engine skips ahead to a pattern's first character, but not to
     the first characters of an alternation's branches (measured: one alternation is slower than the lot)."""
+    # The ASCII variant only ever sees ASCII text: its literal checks leave non-ASCII characters out.
+    ascii_text = bool(flags & re.ASCII)
     try:
-        each = tuple(_Regex(re.compile(source, flags), prefilter(source)) for source in sources)
-        gate = _trigger(re.compile(trigger, flags), trigger) if trigger else None
+        each = tuple(_Regex(re.compile(s, flags), prefilter(s, ascii_text=ascii_text)) for s in sources)
+        gate = _trigger(re.compile(trigger, flags), trigger, ascii_text) if trigger else None
     except re.error as exc:
         raise CatalogError(f"{where}: a pattern or trigger does not compile: {exc}") from exc
     return gate, each
 
 
-def _trigger(regex: re.Pattern[str], source: str) -> _Regex:
-    alternatives = literal_alternatives(source)
+def _trigger(regex: re.Pattern[str], source: str, ascii_text: bool) -> _Regex:
+    alternatives = literal_alternatives(source, ascii_text=ascii_text)
     if alternatives is not None:
         return _Regex(regex, alternatives, exact=True)
-    return _Regex(regex, prefilter(source))
+    return _Regex(regex, prefilter(source, ascii_text=ascii_text))
 
 
 def _reject_nested(where: str, keywords: list[str]) -> None:

@@ -53,6 +53,13 @@ def test_literal_alternatives_are_pure_choices_of_literals(source: str, alternat
     assert literal_alternatives(source) == alternatives
 
 
+def test_ascii_text_leaves_out_what_it_cannot_contain() -> None:
+    assert required_literals("[<≤]", ascii_text=True) == ("<",)
+    assert required_literals("[√∑]", ascii_text=True) == ()  # cannot match an ASCII text at all
+    assert required_literals("x(?:≤|<=)", ascii_text=True) == ("<=",)
+    assert literal_alternatives("[(π+]", ascii_text=True) == ("(", "+")
+
+
 def test_no_prefilter_when_the_engine_can_jump_to_a_literal_prefix() -> None:
     assert prefilter("/(?:home|usr)/") is None
     assert prefilter(r"\d+\s*(?:tb|gb)") == ("gb", "tb")
@@ -67,14 +74,15 @@ def test_every_vocabulary_pattern_match_contains_its_literals() -> None:
     texts += ["o(n log n) with f(n) = 3 and 10 tb at 99.9% uptime, 5k users, < 200 ms, sub-50ms, ./run.sh ~/x"]
     checked = 0
     for source in _vocabulary_sources():
-        needs = required_literals(source)
-        if needs is None:
-            continue
         pattern = re.compile(source)
+        needs = required_literals(source)
+        ascii_needs = required_literals(source, ascii_text=True)
         for text in texts:
             if pattern.search(text):
                 checked += 1
-                assert any(literal in text for literal in needs), (source, needs, text)
+                assert needs is None or any(literal in text for literal in needs), (source, needs, text)
+                if text.isascii():
+                    assert ascii_needs is None or any(literal in text for literal in ascii_needs), (source, text)
     assert checked > 20
 
 
