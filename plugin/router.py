@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from pyclawrouter.routing.catalog import PROFILES
-from pyclawrouter.routing.classifier import Scores, classify
+from pyclawrouter.routing.classifier import Contribution, Scores, classify
 from pyclawrouter.routing.config import TIERS, RoutingConfig
 from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
 from pyclawrouter.routing.keywords import default_vocabulary
@@ -179,7 +179,7 @@ def _profile(name: object, resolve: Callable[[str], str]) -> str:
 
 def _explain(scores: Scores, tier_notes: tuple[str, ...], chain_notes: list[str], profile: str, agentic: bool) -> str:
     head = f"complexity={scores.complexity:.2f} reasoning={scores.reasoning:.2f} agentic={scores.agentic:.2f}"
-    signals = "; ".join(c.describe() for c in scores.contributions) or "no signals"
+    signals = "; ".join(map(Contribution.describe, scores.contributions)) or "no signals"
     parts = [head, signals, *tier_notes]
     if profile == "agentic" and agentic:
         parts.append("agentic intent: agentic tier table")
