@@ -25,8 +25,8 @@ _ASCII_NON_DIGITS = bytes(c for c in range(256) if not 0x30 <= c <= 0x39)
 # One Chinese character or Japanese kana carries about as much as three Latin letters, a Hangul syllable two:
 # without this a long Chinese request would score as a short English one.
 # Compiled on first use: large Unicode classes are slow to compile and most prompts are ASCII.
-_dense_script_re = functools.cache(lambda: re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"))
-_hangul_re = functools.cache(lambda: re.compile("[\uac00-\ud7af]"))
+_dense_script_re = functools.cache(lambda: re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+"))
+_hangul_re = functools.cache(lambda: re.compile("[\uac00-\ud7af]+"))
 # Counting bullets stops here: beyond this many the points are capped anyway.
 _COUNT_CAP = 64
 
@@ -65,9 +65,11 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
     effective = length
     ascii_only = window.isascii()
     if not ascii_only:
-        dense = _count(_dense_script_re(), window, cap=len(window))
+        # Characters counted as the total length of the runs the class matches: a few matches per text rather
+        # than one per character.
+        dense = sum(map(len, _dense_script_re().findall(window)))
         if dense:
-            effective += 2 * dense - _count(_hangul_re(), window, cap=len(window))
+            effective += 2 * dense - sum(map(len, _hangul_re().findall(window)))
             if window is not text:  # scale what the window saw up to the whole text
                 effective = round(effective * length / len(window))
     length_points = s.length_per_doubling * math.log2(max(effective, 1) / s.length_pivot_chars)
