@@ -164,14 +164,15 @@ class Vocabulary:
                     if present.issuperset(phrase.rest) and phrase.padded in joined:
                         hits.setdefault(phrase.dim, []).append(phrase.keyword)
         contains = text.__contains__
-        if ascii_only:
-            # A stem is word characters only, so " stem" occurs in `joined` exactly when a word starts with it.
+        if ascii_only and len(present) > len(self._ascii_stems):
+            # Many words: one search per ASCII stem (an ASCII text holds no other). A stem is word characters
+            # only, so " stem" occurs in `joined` exactly when a word starts with it.
             for marked, dim, keyword in self._ascii_stems:
                 if marked in joined:
                     hits.setdefault(dim, []).append(keyword)
         else:
-            # Slice every word's first three letters in C; most texts share none with any stem, and only the
-            # words that do are looked at in Python.
+            # Few words (or non-ASCII text): slice every word's first three letters in C; most texts share none
+            # with any stem, and only the words that do are looked at in Python.
             words = list(present)
             prefixes = list(map(_STEM_PREFIX, words))
             if not self._stem_keys.isdisjoint(prefixes):
