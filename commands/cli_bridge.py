@@ -34,6 +34,16 @@ def join_args(words: Iterable[str]) -> str:
     return shlex.join(list(words))
 
 
+def flag_words(values: object, flags: Iterable[str]) -> list[str]:
+    """``--flag value`` words for each of ``flags`` set on an argparse namespace, in the chat command's syntax."""
+    words: list[str] = []
+    for flag in flags:
+        value = getattr(values, flag, None)
+        if value:
+            words += [f"--{flag}", str(value)]
+    return words
+
+
 def print_reply(reply: CommandReply, *, as_json: bool) -> int:
     if as_json:
         payload = {**reply.data, "isError": reply.is_error} if reply.is_error else reply.data

@@ -20,10 +20,7 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from pyclawrouter.commands.cli_bridge import join_args, run_command
+    from pyclawrouter.commands.cli_bridge import flag_words, join_args, run_command
 
-    words: list[str] = []
-    for flag in ("model", "size"):
-        if getattr(args, flag):
-            words += [f"--{flag}", getattr(args, flag)]
+    words = flag_words(args, ("model", "size"))
     return run_command("img", join_args([*words, *args.prompt]), as_json=args.json)

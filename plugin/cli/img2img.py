@@ -22,10 +22,7 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from pyclawrouter.commands.cli_bridge import join_args, run_command
+    from pyclawrouter.commands.cli_bridge import flag_words, join_args, run_command
 
-    words: list[str] = []
-    for flag in ("image", "mask", "model", "size"):
-        if getattr(args, flag):
-            words += [f"--{flag}", getattr(args, flag)]
+    words = flag_words(args, ("image", "mask", "model", "size"))
     return run_command("img2img", join_args([*words, *args.prompt]), as_json=args.json)

@@ -42,6 +42,21 @@ def test_img_cli_without_a_proxy_fails_cleanly(capsys: pytest.CaptureFixture[str
     assert "Image generation failed: the proxy at http://127.0.0.1:1 did not answer" in capsys.readouterr().err
 
 
+def test_img_clis_pass_their_flags_to_the_chat_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    from pyclawrouter.commands import cli_bridge
+
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(cli_bridge, "run_command", lambda name, args, **_: sent.append((name, args)) or 0)
+    assert main(["img2img", "--image", "/tmp/my pic.png", "--size", "512x512", "make", "it", "blue"]) == 0
+    assert main(["img", "--model", "flux", "a", "fox"]) == 0
+    assert [(name, shlex.split(args)) for name, args in sent] == [
+        ("img2img", ["--image", "/tmp/my pic.png", "--size", "512x512", "make", "it", "blue"]),
+        ("img", ["--model", "flux", "a", "fox"]),
+    ]
+
+
 def test_doctor_reports_problems_with_fixes_and_never_creates_a_wallet(
     isolated_state_dir: Path, tmp_path: Path
 ) -> None:
