@@ -1,6 +1,6 @@
 """USDC balance of the payment wallet, for the pre-flight check and ``/wallet``.
 
-Base: ``balanceOf`` on the USDC contract through web3 against ``BLOCKRUN_BASE_RPC_URL``. Solana:
+Base: one raw ``eth_call`` of ``balanceOf`` on the USDC contract against ``BLOCKRUN_BASE_RPC_URL``. Solana:
 ``getTokenAccountsByOwner`` (jsonParsed) for the USDC mint against ``CLAWROUTER_SOLANA_RPC_URL``. Positive
 balances are cached for ``cache_ttl_s`` and reduced locally after each payment; zero is never cached. An RPC
 failure is reported as ``BalanceInfo.error`` with ``usd=None``: it is never mistaken for an empty wallet.
@@ -30,15 +30,7 @@ DEFAULT_SOLANA_RPC_URL = "https://api.mainnet-beta.solana.com"
 LOW_BALANCE_USD = Decimal("1.00")
 EMPTY_BALANCE_USD = Decimal("0.0001")
 _MICRO = Decimal(1_000_000)
-_BALANCE_OF_ABI: list[dict[str, Any]] = [
-    {
-        "name": "balanceOf",
-        "type": "function",
-        "stateMutability": "view",
-        "inputs": [{"name": "account", "type": "address"}],
-        "outputs": [{"name": "", "type": "uint256"}],
-    }
-]
+_BALANCE_OF_SELECTOR = "0x70a08231"  # keccak256("balanceOf(address)")[:4]
 
 
 @dataclass(frozen=True)
@@ -132,22 +124,24 @@ class BalanceMonitor:
         return BalanceInfo(usd, None, usd < LOW_BALANCE_USD, usd < EMPTY_BALANCE_USD, self.chain, self.address)
 
     async def _read_base(self) -> int:
-        from web3 import AsyncHTTPProvider, AsyncWeb3
-
-        provider = AsyncHTTPProvider(self.base_rpc_url, request_kwargs={"timeout": self.timeout_s})
-        web3 = AsyncWeb3(provider)
+        # One raw eth_call of balanceOf(address): selector 0x70a08231 + the address left-padded to 32 bytes.
+        request = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "eth_call",
+            "params": [{"to": BASE_USDC, "data": _BALANCE_OF_SELECTOR + self.address[2:].lower().rjust(64, "0")},
+                       "latest"],
+        }
         try:
-            contract = web3.eth.contract(address=AsyncWeb3.to_checksum_address(BASE_USDC), abi=_BALANCE_OF_ABI)
-            call = contract.functions.balanceOf(AsyncWeb3.to_checksum_address(self.address)).call()
-            result = await asyncio.wait_for(call, timeout=self.timeout_s)
-            return int(result)
-        except Exception as exc:  # web3 raises many unrelated types for transport and decoding problems
+            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+                response = await client.post(self.base_rpc_url, json=request)
+                response.raise_for_status()
+                return _uint256_result(response.json())
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             raise BalanceRpcError(
                 f"RPC error reading the Base USDC balance from {_where(self.base_rpc_url)}: "
                 f"{type(exc).__name__}. Check network connectivity."
             ) from None
-        finally:
-            await provider.disconnect()
 
     async def _read_solana(self) -> int:
         request = {
@@ -179,6 +173,16 @@ class BalanceMonitor:
                     continue
                 return total
         return 0
+
+
+def _uint256_result(document: Any) -> int:
+    """The ``result`` of an ``eth_call`` returning one uint256 (an RPC ``error`` or short data raises)."""
+    if "error" in document:
+        raise ValueError(str(document["error"])[:200])
+    result = document["result"]
+    if not isinstance(result, str) or not result.startswith("0x") or len(result) != 66:
+        raise ValueError("balanceOf did not return one 32-byte word")
+    return int(result, 16)
 
 
 def _sum_token_accounts(document: Any) -> int:

@@ -3,7 +3,7 @@
 Each subcommand lives in its own module in this package and exposes ``register(subparsers)``, which adds its
 parser and sets ``handler``: a function taking the parsed namespace and returning an exit code. Modules are
 found by name so adding a command never means editing a central list, and they import their heavy
-dependencies (web3, starlette, ...) inside the handler, so ``pyclawrouter route`` starts fast.
+dependencies (x402, starlette, ...) inside the handler, so ``pyclawrouter route`` starts fast.
 
 Exit codes: 0 ok, 1 runtime failure (a :class:`~pyclawrouter.errors.UserFacingError`), 2 usage error.
 """

@@ -1,21 +1,19 @@
 """EVM ``exact`` scheme: an EIP-3009 ``TransferWithAuthorization`` signed with EIP-712.
 
-Written by hand on eth-account (not the SDK's client scheme) for two reasons: the SDK's v2 client picks
-``validAfter = 0`` and a one-hour default window, where we keep ClawRouter's ``now - 600`` /
-``now + maxTimeoutSeconds`` (capped); and the golden-vector test needs the nonce and clock injected.
+Written by hand (not the SDK's client scheme) for two reasons: the SDK's v2 client picks ``validAfter = 0``
+and a one-hour default window, where we keep ClawRouter's ``now - 600`` / ``now + maxTimeoutSeconds``
+(capped); and the golden-vector test needs the nonce and clock injected. The EIP-712 hash is written out for
+this one fixed struct type (no general typed-data encoder, so no eth-account import in the proxy).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
-from eth_utils.address import is_address, to_checksum_address
+from typing import Any, Protocol
 
 from pyclawrouter.payments.challenge import Requirement
 from pyclawrouter.payments.errors import PaymentChallengeError
+from pyclawrouter.wallet.evm_key import is_address, keccak256, to_checksum_address
 
 VALID_AFTER_SKEW_S = 600
 """``validAfter`` is backdated this much so a clock a few minutes ahead of the chain does not fail."""
@@ -40,6 +38,25 @@ TRANSFER_WITH_AUTHORIZATION_TYPES: dict[str, list[dict[str, str]]] = {
         {"name": "nonce", "type": "bytes32"},
     ],
 }
+
+
+def _type_string(name: str) -> bytes:
+    fields = ",".join(f"{f['type']} {f['name']}" for f in TRANSFER_WITH_AUTHORIZATION_TYPES[name])
+    return f"{name}({fields})".encode()
+
+
+# Neither struct references another, so each type hash is keccak of its own signature string.
+_DOMAIN_TYPEHASH = keccak256(_type_string("EIP712Domain"))
+_TRANSFER_TYPEHASH = keccak256(_type_string("TransferWithAuthorization"))
+
+
+class EvmSigner(Protocol):
+    """What signing needs from a key: its address and a raw 32-byte-digest signature (``r || s || v``)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_hash(self, digest: bytes) -> bytes: ...
 
 
 def chain_id_for(network: str) -> int:
@@ -84,8 +101,40 @@ def typed_data(
     }
 
 
+def _uint256(value: int) -> bytes:
+    if not 0 <= value < 2**256:
+        raise ValueError(f"{value} does not fit a uint256")
+    return value.to_bytes(32, "big")
+
+
+def _address(value: str) -> bytes:
+    return bytes(12) + bytes.fromhex(value[2:])
+
+
+def digest(data: dict[str, Any]) -> bytes:
+    """``keccak256(0x1901 || domainSeparator || hashStruct(message))`` for a ``typed_data`` result."""
+    domain, message = data["domain"], data["message"]
+    separator = keccak256(
+        _DOMAIN_TYPEHASH
+        + keccak256(domain["name"].encode())
+        + keccak256(domain["version"].encode())
+        + _uint256(domain["chainId"])
+        + _address(domain["verifyingContract"])
+    )
+    struct = keccak256(
+        _TRANSFER_TYPEHASH
+        + _address(message["from"])
+        + _address(message["to"])
+        + _uint256(message["value"])
+        + _uint256(message["validAfter"])
+        + _uint256(message["validBefore"])
+        + message["nonce"]
+    )
+    return keccak256(b"\x19\x01" + separator + struct)
+
+
 def sign_authorization(
-    account: LocalAccount, requirement: Requirement, *, now: int, nonce: bytes | None = None
+    account: EvmSigner, requirement: Requirement, *, now: int, nonce: bytes | None = None
 ) -> dict[str, Any]:
     """The scheme payload ``{"signature", "authorization"}`` (all authorization values as strings)."""
     nonce = os.urandom(32) if nonce is None else nonce
@@ -94,10 +143,10 @@ def sign_authorization(
     data = typed_data(
         requirement=requirement, payer=account.address, valid_after=valid_after, valid_before=valid_before, nonce=nonce
     )
-    signed = account.sign_message(encode_typed_data(full_message=data))
+    signature = account.sign_hash(digest(data))
     message = data["message"]
     return {
-        "signature": "0x" + bytes(signed.signature).hex(),
+        "signature": "0x" + signature.hex(),
         "authorization": {
             "from": message["from"],
             "to": message["to"],

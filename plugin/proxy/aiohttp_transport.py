@@ -3,7 +3,7 @@
 The proxy talks to the upstream through ``httpx.AsyncClient`` either way; this only swaps what is under it.
 httpcore's pool re-scans every connection for every queued request, which costs milliseconds of CPU per
 request once a few dozen are in flight (measured in ``benchmarks/proxy_overhead.py``; encode/httpx#3215);
-aiohttp's pool does not. aiohttp is already installed with web3.
+aiohttp's pool does not. aiohttp is a direct dependency.
 
 Semantics kept from httpx: bodies arrive undecoded (``aiter_raw``), read timeouts are per chunk, and errors
 surface as ``httpx`` exceptions, so the fallback loop cannot tell the difference.

@@ -101,8 +101,6 @@ def load_deps(settings: Settings) -> Deps:
     """Wire the real routing core, wallet, payer and balance monitor (imports are lazy: ``serve`` only)."""
     import os
 
-    import web3  # noqa: F401 - the balance monitor imports it on its first read; pay that here, off the event loop
-
     from pyclawrouter.payments import Payer as RealPayer
     from pyclawrouter.payments import PaymentPolicy
     from pyclawrouter.router import route

@@ -1,8 +1,8 @@
 """Start-up: the server listens first, the heavy parts load in a worker thread.
 
-Importing the wallet and payment stack (eth_account, web3) takes a second or more; loading it in a thread
-while Hypercorn already accepts connections makes ``/health`` answer within a fraction of a second, and a
-request that arrives meanwhile simply waits for the load instead of being refused.
+Importing the wallet and payment stack (the x402 SDK's pydantic schemas, solders) takes a few hundred
+milliseconds; loading it in a thread while Hypercorn already accepts connections makes ``/health`` answer
+within a fraction of a second, and a request that arrives meanwhile simply waits for the load instead of being refused.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from eth_account.signers.local import LocalAccount
 from solders.keypair import Keypair
+
+from pyclawrouter.wallet.evm_key import EvmKey
 
 WalletSource = Literal["saved", "env", "generated", "recovered"]
 
@@ -18,7 +19,7 @@ class Wallet:
     """Checksummed EVM address (Base)."""
     solana_address: str | None
     """Base58 Solana address, when a mnemonic exists."""
-    evm_account: LocalAccount = field(repr=False)
+    evm_account: EvmKey = field(repr=False)
     solana_keypair: Keypair | None = field(repr=False)
     has_mnemonic: bool
     source: WalletSource = "saved"
@@ -38,4 +39,4 @@ class Wallet:
 
     def private_key_hex(self) -> str:
         """The EVM private key (``0x`` + 64 hex). Only for an explicit, owner-only export."""
-        return "0x" + bytes(self.evm_account.key).hex()
+        return "0x" + self.evm_account.key.hex()

@@ -542,9 +542,9 @@ def test_non_402_is_not_a_challenge(new_wallet: Wallet) -> None:
 
 
 def test_solana_chain_needs_a_solana_key(tmp_path: Any) -> None:
-    from eth_account import Account
+    from pyclawrouter.wallet.evm_key import EvmKey
 
-    account = Account.from_key("0x" + "11" * 32)
+    account = EvmKey.from_hex("0x" + "11" * 32)
     with pytest.raises(PaymentRefused, match="no Solana key"):
         Payer(Wallet(account.address, None, account, None, False), chain="solana")
 

@@ -13,6 +13,7 @@ from x402.mechanisms.evm.types import ExactEIP3009Authorization
 from pyclawrouter.payments import Requirement, evm, parse_challenge
 from pyclawrouter.payments.payer import Payer
 from pyclawrouter.wallet import Wallet
+from pyclawrouter.wallet.evm_key import EvmKey
 
 CHALLENGE = (
     "eyJ4NDAyVmVyc2lvbiI6MiwiZXJyb3IiOiJQYXltZW50IFJlcXVpcmVkIiwicmVzb3VyY2UiOnsidXJsIjoiaHR0cHM6Ly9ibG9ja3J1bi5haS"
@@ -75,6 +76,7 @@ def test_digest_matches_golden_and_the_sdk() -> None:
         nonce=NONCE,
     )
     assert _hash_eip191_message(encode_typed_data(full_message=data)).hex() == DIGEST
+    assert evm.digest(data).hex() == DIGEST  # the hand-written EIP-712 hash the payer signs
     sdk_digest = hash_eip3009_authorization(
         ExactEIP3009Authorization(
             from_address=account.address,
@@ -93,13 +95,13 @@ def test_digest_matches_golden_and_the_sdk() -> None:
 
 
 def test_signature_and_payload_match_golden() -> None:
-    payload = evm.sign_authorization(Account.from_key(KEY), requirement(), now=NOW, nonce=NONCE)
+    payload = evm.sign_authorization(EvmKey.from_hex(KEY), requirement(), now=NOW, nonce=NONCE)
     assert payload == GOLDEN_PAYMENT["payload"]
     assert payload["signature"].endswith("1b")  # v = 27
 
 
 def test_payer_header_decodes_to_the_golden_payment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    account = Account.from_key(KEY)
+    account = EvmKey.from_hex(KEY)
     wallet = Wallet(account.address, None, account, None, False)
     payer = Payer(wallet, chain="base", clock=lambda: float(NOW))
     monkeypatch.setattr("pyclawrouter.payments.evm.os.urandom", lambda n: NONCE[:n])

@@ -62,9 +62,8 @@ def test_anvil_rejects_a_signature_for_another_token_domain(
     fake_blockrun_anvil: FakeBlockRun, new_wallet: Wallet
 ) -> None:
     """Signed for name "USDC" (Base Sepolia's domain) instead of "USD Coin": rejected by EVM code too."""
-    from eth_account import Account
-
     from pyclawrouter.payments import evm, parse_challenge
+    from pyclawrouter.wallet.evm_key import EvmKey
 
     fake = fake_blockrun_anvil
     fake.backend.fund(new_wallet.evm_address, FUNDS)
@@ -80,7 +79,7 @@ def test_anvil_rejects_a_signature_for_another_token_domain(
             requirement = challenge.requirements[0]
             wrong = type(requirement)(**{**requirement.__dict__, "extra": {"name": "USDC", "version": "2"}})
             payload = evm.sign_authorization(
-                Account.from_key(new_wallet.private_key_hex()), wrong, now=int(time.time())
+                EvmKey.from_hex(new_wallet.private_key_hex()), wrong, now=int(time.time())
             )
             document = {
                 "x402Version": 2,

@@ -11,6 +11,7 @@ import pytest
 from pyclawrouter.balance import BalanceMonitor
 from pyclawrouter.payments import Payer
 from pyclawrouter.wallet import Chain, Wallet
+from pyclawrouter.wallet.evm_key import EvmKey
 from tests.support.anvil import AnvilChain
 from tests.support.fake_blockrun import FakeBlockRun
 from tests.support.paying import asgi_client, chat_body, pay_and_retry
@@ -126,8 +127,6 @@ def test_cache_expires(new_wallet: Wallet, fake_blockrun: FakeBlockRun) -> None:
 
 
 def test_solana_monitor_needs_a_solana_key() -> None:
-    from eth_account import Account
-
-    account = Account.from_key("0x" + "11" * 32)
+    account = EvmKey.from_hex("0x" + "11" * 32)
     with pytest.raises(ValueError, match="Solana key"):
         BalanceMonitor(Wallet(account.address, None, account, None, False), chain="solana")

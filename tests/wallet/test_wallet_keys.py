@@ -17,10 +17,38 @@ def test_abandon_art_gives_the_standard_solana_address() -> None:
     assert str(keypair.pubkey()) == "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx"
 
 
-def test_slip10_seed_for_abandon_art() -> None:
+def test_bip39_seed_matches_eth_account() -> None:
     from eth_account.hdaccount import seed_from_mnemonic
 
-    seed = bytes(seed_from_mnemonic(ABANDON_ART, ""))
+    assert keys.seed_from_mnemonic(ABANDON_ART) == bytes(seed_from_mnemonic(ABANDON_ART, ""))
+
+
+def test_bip32_published_vector_1() -> None:
+    # BIP-32 test vector 1, chain m/0'/1/2'/2/1000000000: hardened and normal steps both.
+    seed = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+    path = (0 | 0x80000000, 1, 2 | 0x80000000, 2, 1000000000)
+    assert keys.bip32_secp256k1(seed, path).hex() == (
+        "471b76e389e528d6de6d816857e012c5455051cad6660850e58372a6c3e6e7c8"
+    )
+
+
+def test_generated_and_checked_mnemonics_agree_with_eth_account() -> None:
+    from eth_account.hdaccount.mnemonic import Mnemonic
+    from eth_account.types import Language
+
+    reference = Mnemonic(Language.ENGLISH)
+    for words in (12, 15, 18, 21, 24):
+        phrase = reference.generate(num_words=words)
+        assert keys.is_valid_mnemonic(phrase)
+        swapped = phrase.split()
+        swapped[0], swapped[-1] = swapped[-1], swapped[0]
+        assert keys.is_valid_mnemonic(" ".join(swapped)) == reference.is_mnemonic_valid(" ".join(swapped))
+    for _ in range(5):
+        assert reference.is_mnemonic_valid(keys.generate_mnemonic())
+
+
+def test_slip10_seed_for_abandon_art() -> None:
+    seed = keys.seed_from_mnemonic(ABANDON_ART)
     assert keys.slip10_ed25519(seed, keys.SOLANA_PATH).hex() == (
         "7c139e1a603ca04f5f7cff194e1bb6f6d1b9098470ea90695ab628488a9f921b"
     )
@@ -46,6 +74,7 @@ def test_mnemonic_normalisation_and_rejection() -> None:
     assert keys.is_valid_mnemonic("  " + ABANDON_ART.upper().replace(" ", "   ") + "\n")
     assert not keys.is_valid_mnemonic(" ".join(["abandon"] * 24))  # bad checksum
     assert not keys.is_valid_mnemonic("not a mnemonic at all")
+    assert not keys.is_valid_mnemonic(" ".join(["abandon"] * 11 + ["about"]) + " abandon")  # 13 words
 
 
 def test_private_key_validation() -> None:
