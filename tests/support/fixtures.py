@@ -13,12 +13,15 @@ fixture                    scope     what
 ``litesvm``                function  :class:`LiteSvmChain` (USDC mint at the mainnet address)
 ``fake_blockrun_litesvm``  function  Solana, settling real SPL transfers in ``litesvm``
 ``new_wallet``             function  a new wallet (with mnemonic) in a temporary dir; fund it yourself
+``browser_page``           function  a headless Chromium page recording console errors (``tests/support/browser.py``)
+``open_browser_page``      function  a factory for such pages, with extra Chromium flags and a viewport
 =========================  ========  =====================================================================
 
 Each ``fake_blockrun*`` is an object with ``.app`` (serve in-process with ``httpx.ASGITransport`` or on a
 port with ``tests.support.server.serve``), ``.backend.fund(address, micro_usdc)`` and ``.backend.balance``.
 Without the anvil binary the anvil fixtures skip, unless ``PYCLAWROUTER_REQUIRE_CHAINS=1`` (CI), where
-they fail instead so the real-chain tier can never be skipped silently.
+they fail instead so the real-chain tier can never be skipped silently. The browser fixtures do the same with
+``PYCLAWROUTER_REQUIRE_BROWSER=1`` when chromium is missing.
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ import pytest
 from pyclawrouter.wallet import Wallet, load_or_create_wallet
 from tests.support.anvil import AnvilChain, find_anvil
 from tests.support.backends import AnvilEvmBackend, LiteSvmBackend, StubEvmBackend, StubSolanaBackend
+from tests.support.browser import browser_page, open_browser_page
 from tests.support.fake_blockrun import FakeBlockRun
 from tests.support.solana_chains import LiteSvmChain
 
 __all__ = [
     "anvil",
+    "browser_page",
     "fake_blockrun",
     "fake_blockrun_anvil",
     "fake_blockrun_litesvm",
@@ -44,6 +49,7 @@ __all__ = [
     "fake_blockrun_v1",
     "litesvm",
     "new_wallet",
+    "open_browser_page",
 ]
 
 

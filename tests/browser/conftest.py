@@ -1,0 +1,3 @@
+"""The browser fixtures from tests/support."""
+
+from tests.support.fixtures import *  # noqa: F403
