@@ -2,7 +2,10 @@
 
 ``pay`` parses the challenge, picks our USDC requirement, refuses anything over the ceiling or to an
 unexpected recipient, signs (EIP-3009 on Base, a partially signed transaction on Solana) and returns the
-header to retry with. ``preauthorize`` re-signs a cached Base challenge when it covers the new estimate.
+header to retry with. ``quote`` and ``sign`` are the two halves of ``pay``, so the payment flow can ask the
+spend ledger between them. Nothing is ever signed from a cached challenge: a signed authorization can be
+settled whatever the server answers, so a pre-signed amount that is not the exact fresh quote risks paying
+twice or paying too much.
 """
 
 from __future__ import annotations
@@ -23,8 +26,7 @@ from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused
 from pyclawrouter.payments.networks import USDC_BY_CHAIN, usd_to_atomic_floor
 from pyclawrouter.payments.pinning import PayToPin
 from pyclawrouter.payments.policy import PaymentPolicy
-from pyclawrouter.payments.preauth import PreauthCache
-from pyclawrouter.payments.settlement import Settlement, settlement
+from pyclawrouter.payments.receipt import Settlement, settlement
 from pyclawrouter.wallet.chain import Chain
 from pyclawrouter.wallet.model import Wallet
 
@@ -42,9 +44,11 @@ class PaymentAttempt:
     pay_to: str
     version: int
     payer: str = ""
-    nonce: str = ""
-    """EVM: the authorization nonce; Solana: empty (the memo makes the transaction unique)."""
-    preauth: bool = False
+    asset: str = ""
+    reference: str = ""
+    """EVM: the EIP-3009 nonce (0x-hex); Solana: the payer's transaction signature (base58)."""
+    valid_before: int = 0
+    """Unix seconds after which this authorization can no longer be settled."""
 
 
 def _encode(document: dict[str, Any]) -> str:
@@ -74,7 +78,6 @@ class Payer:
         self.solana_rpc_url = solana_rpc_url or solana.DEFAULT_RPC_URL
         self._usdc = USDC_BY_CHAIN[chain]
         self._pin = PayToPin(expected_pay_to)
-        self._preauth = PreauthCache()
         self._clock = clock
 
     @property
@@ -93,36 +96,39 @@ class Payer:
         estimate_usd: float,
         model: str | None,
     ) -> PaymentAttempt:
+        """Parse, check and sign in one step (for callers with no spend ledger to ask in between)."""
         if status != 402:
             raise PaymentChallengeError(f"Expected a 402 payment challenge, got HTTP {status}.")
+        challenge, requirement = self.quote(headers=headers, body=body, estimate_usd=estimate_usd)
+        return await self.sign(challenge, requirement)
+
+    def quote(self, *, headers: Mapping[str, str], body: bytes,
+              estimate_usd: float) -> tuple[Challenge, Requirement]:
+        """The requirement we would pay from a 402, after the ceiling and ``payTo`` checks; signs nothing."""
         challenge = parse_challenge(headers, body)
         requirement = choose_requirement(challenge, self._usdc)
         self._enforce(requirement, estimate_usd)
-        attempt = await self._sign(challenge, requirement, preauth=False)
-        if self.chain == "base":
-            self._preauth.remember(url, model, challenge, requirement)
-        return attempt
+        return challenge, requirement
 
-    def preauthorize(self, *, url: str, model: str | None, estimate_usd: float) -> PaymentAttempt | None:
-        """Pay up front from the cached challenge, or ``None`` (Solana, nothing cached, or it would not cover)."""
-        if self.chain != "base":
-            return None
-        cached = self._preauth.lookup(url, model)
-        if cached is None or cached.requirement.amount_usd < estimate_usd:
-            return None
-        try:
-            self._enforce(cached.requirement, estimate_usd)
-        except PaymentRefused:
-            return None
-        return self._sign_evm(cached.challenge, cached.requirement, preauth=True)
+    async def sign(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt:
+        if self.chain == "base":
+            return self._sign_evm(challenge, requirement)
+        keypair = self.wallet.solana_keypair
+        assert keypair is not None  # checked in __init__
+        blockhash = solana.blockhash_from_extra(requirement) or await solana.fetch_latest_blockhash(self.solana_rpc_url)
+        transaction = solana.build_transfer(keypair, requirement, blockhash)
+        log.debug("signed Solana payment of %d to %s", requirement.amount, requirement.pay_to)
+        return self._attempt(challenge, requirement, {"transaction": transaction},
+                             reference=solana.payer_signature(transaction),
+                             valid_before=int(self._clock()) + solana.BLOCKHASH_LIFETIME_S)
+
+    def ceiling_for(self, estimate_usd: float) -> float:
+        return self.policy.ceiling_for(estimate_usd)
 
     @staticmethod
     def settlement(headers: Mapping[str, str]) -> Settlement | None:
         """The settlement receipt of a paid response, if it carries one (never required)."""
         return settlement(headers)
-
-    def forget_preauth(self, *, url: str, model: str | None) -> None:
-        self._preauth.forget(url, model)
 
     def _enforce(self, requirement: Requirement, estimate_usd: float) -> None:
         ceiling = self.policy.ceiling_for(estimate_usd)
@@ -135,22 +141,12 @@ class Payer:
             )
         self._pin.check(requirement.network, requirement.pay_to, f"${requirement.amount_usd:.6f}")
 
-    async def _sign(self, challenge: Challenge, requirement: Requirement, *, preauth: bool) -> PaymentAttempt:
-        if self.chain == "base":
-            return self._sign_evm(challenge, requirement, preauth=preauth)
-        keypair = self.wallet.solana_keypair
-        assert keypair is not None  # checked in __init__
-        blockhash = solana.blockhash_from_extra(requirement) or await solana.fetch_latest_blockhash(self.solana_rpc_url)
-        transaction = solana.build_transfer(keypair, requirement, blockhash)
-        attempt = self._attempt(challenge, requirement, {"transaction": transaction}, preauth=preauth, nonce="")
-        log.debug("signed Solana payment of %d to %s", requirement.amount, requirement.pay_to)
-        return attempt
-
-    def _sign_evm(self, challenge: Challenge, requirement: Requirement, *, preauth: bool) -> PaymentAttempt:
+    def _sign_evm(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt:
         scheme_payload = evm.sign_authorization(self.wallet.evm_account, requirement, now=int(self._clock()))
-        nonce = str(scheme_payload["authorization"]["nonce"])
+        authorization = scheme_payload["authorization"]
         log.debug("signed Base payment of %d to %s", requirement.amount, requirement.pay_to)
-        return self._attempt(challenge, requirement, scheme_payload, preauth=preauth, nonce=nonce)
+        return self._attempt(challenge, requirement, scheme_payload, reference=str(authorization["nonce"]),
+                             valid_before=int(authorization["validBefore"]))
 
     def _attempt(
         self,
@@ -158,8 +154,8 @@ class Payer:
         requirement: Requirement,
         scheme_payload: dict[str, Any],
         *,
-        preauth: bool,
-        nonce: str,
+        reference: str,
+        valid_before: int,
     ) -> PaymentAttempt:
         if requirement.version == 2:
             document: dict[str, Any] = {"x402Version": 2}
@@ -184,6 +180,7 @@ class Payer:
             pay_to=requirement.pay_to,
             version=requirement.version,
             payer=self.address,
-            nonce=nonce,
-            preauth=preauth,
+            asset=requirement.asset,
+            reference=reference,
+            valid_before=valid_before,
         )

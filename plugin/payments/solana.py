@@ -32,6 +32,9 @@ COMPUTE_UNIT_LIMIT = 20_000
 COMPUTE_UNIT_PRICE_MICROLAMPORTS = 1
 DEFAULT_RPC_URL = "https://api.mainnet-beta.solana.com"
 _TRANSFER_CHECKED = 12
+BLOCKHASH_LIFETIME_S = 120
+"""A blockhash is usable for 150 slots (about 60–90 s at 400–600 ms a slot); after this many seconds a
+transaction built on it can no longer land, so an unsettled payment is then provably void."""
 
 
 def _pubkey(text: object, what: str) -> Pubkey:
@@ -99,3 +102,11 @@ def build_transfer(keypair: Keypair, requirement: Requirement, blockhash: Hash, 
     signature = keypair.sign_message(to_bytes_versioned(message))
     transaction = VersionedTransaction.populate(message, [Signature.default(), signature])
     return base64.b64encode(bytes(transaction)).decode("ascii")
+
+
+def payer_signature(transaction_b64: str) -> str:
+    """The wallet's own signature of a transaction from :func:`build_transfer` (base58), which identifies it
+    on chain: the fee payer's slot is still empty when we hand it over."""
+    transaction = VersionedTransaction.from_bytes(base64.b64decode(transaction_b64))
+    default = Signature.default()
+    return next((str(sig) for sig in transaction.signatures if sig != default), "")

@@ -13,8 +13,7 @@ from pyclawrouter.proxy.deps import Decision
 from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.responses import header_safe
-from pyclawrouter.proxy.spend import Reservation
-from pyclawrouter.proxy.upstream import amount
+from pyclawrouter.proxy.spend import RequestSpend
 from pyclawrouter.usage.log import UsageRecord
 
 PAYMENT_FAILED = "> **⚠️ Payment failed** — answered by the free model instead of {model}.\n\n"
@@ -31,7 +30,8 @@ class Exchange:
     chain_name: str
     notices: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
-    reservation: Reservation | None = None
+    spend: RequestSpend | None = None
+    """Every payment this request signed (the payment flow books them as it signs)."""
 
     @property
     def decision_is_explicit(self) -> bool:
@@ -41,9 +41,10 @@ class Exchange:
     def log_tier(self) -> str:
         return "DIRECT" if self.decision_is_explicit else self.tier
 
-
-def paid_usd(success: Success | None) -> float:
-    return amount(success.answer.payment) if success is not None else 0.0
+    @property
+    def paid(self) -> float:
+        """What this request paid across all its attempts, failed ones included."""
+        return self.spend.total if self.spend is not None else 0.0
 
 
 def usage_of(body: bytes) -> dict[str, Any] | None:
@@ -58,7 +59,7 @@ def usage_of(body: bytes) -> dict[str, Any] | None:
 
 def cost_and_savings(state: Exchange, success: Success) -> tuple[float, float]:
     decision = state.decision
-    paid = paid_usd(success)
+    paid = state.paid
     cost = paid if paid > 0 else (decision.cost_estimate if success.model == decision.model else 0.0)
     baseline = float(decision.baseline_cost or 0.0)
     return cost, (max(0.0, 1 - cost / baseline) if baseline > 0 else 0.0)
@@ -114,21 +115,22 @@ def failed_outcome(exc: BaseException) -> Outcome:
     return Outcome(status=500, note=type(exc).__name__)
 
 
-def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, paid: float,
-                 cache: str | None) -> UsageRecord:
+def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, cache: str | None) -> UsageRecord:
     import time
 
+    paid = state.paid
     decision = state.decision
     success = outcome.success
     model = success.model if success is not None else (state.chain[0] if state.chain else decision.model)
     usage = outcome.usage or {}
     tokens_in = usage.get("prompt_tokens") if isinstance(usage.get("prompt_tokens"), int) else None
     tokens_out = usage.get("completion_tokens") if isinstance(usage.get("completion_tokens"), int) else None
-    ok = outcome.status < 400 and cache is None
+    ok = outcome.status < 400 and cache is None and success is not None
     in_t = tokens_in if tokens_in is not None else decision.input_tokens
     out_t = tokens_out if tokens_out is not None else decision.max_output_tokens
     if not ok:
-        cost = baseline = 0.0
+        # A failed request may still have paid (a signed payment counts whatever came back): that is its cost.
+        cost, baseline = paid, 0.0
     elif paid > 0:
         # BlockRun charges up front on the requested output, not on the tokens the answer used, so the
         # baseline is that same charge at the baseline model's rates: cost and baseline share one basis.
@@ -147,6 +149,7 @@ def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, paid
         latency_ms=int((time.monotonic() - state.started) * 1000), cost=cost, baseline_cost=baseline, paid=paid,
         input_tokens=tokens_in, output_tokens=tokens_out, session=state.session, profile=decision.profile,
         chain=state.chain_name, error=error, cache=cache,
+        payments=tuple(p.to_json() for p in state.spend.payments) if state.spend is not None else (),
     )
 
 

@@ -1,8 +1,9 @@
-"""Applying ``maxCostPerRun`` to one request (reference §7, counted from real payments: see ``spend.py``).
+"""Applying ``maxCostPerRun`` to one request before anything is paid (the ledger then checks every payment).
 
-strict: if the session's spend plus this request's estimate would pass the cap → 429 with
-``X-ClawRouter-Cost-Cap-Exceeded: 1``. graceful: drop the models whose estimate no longer fits, down to the
-free model as a last resort, and tell the user in the answer.
+strict: if the session's spend, plus what its other requests in flight hold, plus this request's estimate
+would pass the cap → 429 with ``X-ClawRouter-Cost-Cap-Exceeded: 1``. graceful: drop the models whose estimate
+no longer fits, down to the free model as a last resort, and tell the user in the answer; a request that must
+not be downgraded (an explicit model, or tools the free model cannot call) gets 429 ``budget_exhausted``.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyclawrouter.proxy.errors import CostCapExceededError
-from pyclawrouter.proxy.spend import Reservation, SpendLedger
-from pyclawrouter.proxy.upstream import Approve
+from pyclawrouter.proxy.errors import BudgetExhaustedError, CostCapExceededError
+from pyclawrouter.proxy.spend import SpendLedger
 
 
 @dataclass
 class BudgetPlan:
     chain: list[str]
-    reservation: Reservation | None = None
+    hold: float = 0.0
+    """Held against the session's cap while the request runs: the estimate of the model tried first."""
     notices: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -26,30 +27,36 @@ class BudgetPlan:
 # OpenClaw reads a 429 as a rate limit and retries it for minutes, unless the message reads as billing; these
 # words make it stop and show the refusal (checked against OpenClaw 2026.9.6's own classifier in the e2e test).
 SPEND_LIMIT = "this run reached its spend limit (maxCostPerRun)"
+RAISE_IT = "Raise maxCostPerRun in the plugin config to continue."
 
 
 def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimate: Callable[[str], float], *,
-         free_model: str | None) -> BudgetPlan:
-    cap = ledger.cap
+         cap: float | None, free_model: str | None, explicit: bool = False, tools: bool = False) -> BudgetPlan:
     if cap is None:
         return BudgetPlan(chain)
-    spent = ledger.spent(session)
+    spent, held = ledger.spent(session), ledger.held(session)
     first = estimate(chain[0])
     if mode == "strict":
-        reservation = ledger.reserve(session, first)
-        if reservation is None:
+        if spent + held + first > cap:
             raise CostCapExceededError(
-                f"ClawRouter cost cap exceeded: {SPEND_LIMIT}: projected spend ${spent + first:.4f} "
-                f"(spent ${spent:.4f} + est ${first:.4f}, plus requests in flight) would exceed limit ${cap:.4f}")
-        return BudgetPlan(chain, reservation)
-    remaining = ledger.remaining(session)
+                f"ClawRouter cost cap exceeded: {SPEND_LIMIT}: spent ${spent:.4f} of ${cap:.4f}"
+                f"{f' (plus ${held:.4f} held by requests in flight)' if held > 0 else ''}; this request is "
+                f"estimated at ${first:.4f}. {RAISE_IT}")
+        return BudgetPlan(chain, hold=first)
+    remaining = ledger.remaining(session, cap)
     kept = [model for model in chain if estimate(model) <= remaining]
+    must_not_downgrade = "this explicit model request" if explicit else "this tools request" if tools else None
+    if must_not_downgrade and (not kept or (kept[0] != chain[0] and explicit)):
+        raise BudgetExhaustedError(
+            f"ClawRouter budget exhausted: {SPEND_LIMIT}: ${max(remaining, 0):.4f} of ${cap:.4f} left, not enough "
+            f"for {must_not_downgrade} ({chain[0]}, estimated ${first:.4f}), which the free model cannot take "
+            f"over. {RAISE_IT}")
     if not kept:
         if free_model is None:
             raise CostCapExceededError(f"ClawRouter budget exhausted: {SPEND_LIMIT}: ${max(remaining, 0):.4f} "
-                                       f"remaining (limit: ${cap:.4f}). Increase maxCostPerRun to continue.")
+                                       f"remaining (limit: ${cap:.4f}). {RAISE_IT}")
         kept = [free_model]
-    result = BudgetPlan(kept, ledger.reserve(session, estimate(kept[0])))
+    result = BudgetPlan(kept, hold=estimate(kept[0]))
     if kept[0] != chain[0]:
         result.headers = {"x-clawrouter-budget-downgrade": "1", "x-clawrouter-budget-mode": "downgraded"}
         if kept[0] == free_model:
@@ -60,14 +67,3 @@ def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimat
             result.notices.append(f"> **⚠️ Budget low** (${max(remaining, 0):.4f} remaining) — using {kept[0]} "
                                   f"instead of {chain[0]}.\n\n")
     return result
-
-
-def approver(ledger: SpendLedger, reservation: Reservation | None) -> Approve | None:
-    """Check each signed payment against the cap before it is sent."""
-    if reservation is None or ledger.cap is None:
-        return None
-
-    async def approve(amount_usd: float) -> bool:
-        return ledger.grow(reservation, amount_usd)
-
-    return approve

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pyclawrouter.settings import Settings
+
+if TYPE_CHECKING:  # loaded in the start-up worker thread, after the server listens
+    from pyclawrouter.payments.payer import Payer
 
 
 class Decision(Protocol):
@@ -44,24 +47,6 @@ class Decision(Protocol):
 class RouteFn(Protocol):
     def __call__(self, body: Mapping[str, Any], profile: str | None = ..., *, config: Any = ...,
                  excluded: Collection[str] = ...) -> Decision: ...
-
-
-class PaymentAttempt(Protocol):
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-    @property
-    def amount_usd(self) -> float: ...
-    @property
-    def network(self) -> str: ...
-
-
-class Payer(Protocol):
-    async def pay(self, *, url: str, status: int, headers: Mapping[str, str], body: bytes,
-                  estimate_usd: float, model: str | None) -> PaymentAttempt: ...
-
-    def preauthorize(self, *, url: str, model: str | None, estimate_usd: float) -> PaymentAttempt | None: ...
-
-    def forget_preauth(self, *, url: str, model: str | None) -> None: ...
 
 
 class BalanceInfo(Protocol):
@@ -101,8 +86,8 @@ def load_deps(settings: Settings) -> Deps:
     """Wire the real routing core, wallet, payer and balance monitor (imports are lazy: ``serve`` only)."""
     import os
 
-    from pyclawrouter.payments import Payer as RealPayer
-    from pyclawrouter.payments import PaymentPolicy
+    from pyclawrouter.payments.payer import Payer as RealPayer
+    from pyclawrouter.payments.policy import PaymentPolicy
     from pyclawrouter.router import route
     from pyclawrouter.routing.config import RoutingConfig
     from pyclawrouter.routing.selector import estimate_request_cost

@@ -39,6 +39,14 @@ class CostCapExceededError(UserFacingError):
     headers: Mapping[str, str] = {"X-ClawRouter-Cost-Cap-Exceeded": "1"}
 
 
+class BudgetExhaustedError(CostCapExceededError):
+    """Graceful spend mode with no room left for a request that must not be downgraded (an explicit model, or
+    tools the free model cannot call)."""
+
+    code = "budget_exhausted"
+    error_type = "budget_exhausted"
+
+
 class UpstreamTimeoutError(UserFacingError):
     code = "timeout"
     http_status = 504
@@ -52,6 +60,8 @@ class AttemptFailure:
     status: int
     detail: str = ""
     payment: bool = False  # the failure was about paying (empty wallet, refused signature, settlement)
+    paid: bool = False  # a payment was signed for this attempt: it counts as spent whatever came back
+    degraded: bool = False  # a 200 whose content was a placeholder (overloaded, empty), not an answer
 
 
 class AllModelsFailedError(UserFacingError):

@@ -1,9 +1,15 @@
-"""The fallback loop: try each model of the chain until one answers (reference §4.7).
+"""The fallback loop: try each model of the chain until one answers.
 
 Each attempt is bounded by its own timeout and by the request's global deadline. A 429 gets one retry on
 the same model after 200 ms, then a cooldown; an overload gets a cooldown; a payment failure skips the rest
 of the paid chain and goes to the free model; a request the upstream refuses outright (bad request, unknown
 model) goes straight back. When every model fails the caller gets one error listing every attempt.
+
+Money rules (a signed payment counts whatever comes back, see ``payments/flow.py``): the spend ledger
+declines any payment that would take the request past its ceiling or the session past its cap, after which
+only free models are tried (strict mode: a cap decline is the 429 instead); and once a paid answer came back
+degraded, at most one more paid attempt is made, so one bad model cannot make a request pay its whole chain.
+An explicit model (a one-model chain) gets one retry of a server error that came before any payment.
 
 For a streaming request an attempt succeeds only once the first chunk has arrived, so a model that accepts
 the request and then dies before saying anything still falls back instead of failing the client.
@@ -15,11 +21,12 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 
+from pyclawrouter.payments.flow import PaymentDeclinedError
 from pyclawrouter.proxy import classify
 from pyclawrouter.proxy.cooldown import OVERLOAD_COOLDOWN_S, RATE_LIMIT_COOLDOWN_S, Cooldowns
 from pyclawrouter.proxy.errors import (
@@ -29,11 +36,16 @@ from pyclawrouter.proxy.errors import (
     UpstreamRejectedError,
     UpstreamTimeoutError,
 )
-from pyclawrouter.proxy.upstream import Approve, PaymentAttemptError, PaymentNotApprovedError, Upstream, UpstreamAnswer
+from pyclawrouter.proxy.spend import RequestSpend
+from pyclawrouter.proxy.upstream import PaymentAttemptError, Upstream, UpstreamAnswer
 
 RATE_LIMIT_RETRY_S = 0.2
 _ERROR_BODY_LIMIT = 64 * 1024
 COST_CAP = "cost_cap"
+REQUEST_CEILING = "request_ceiling"
+# Paid attempts still allowed after a paid answer came back degraded.
+PAID_ATTEMPTS_AFTER_DEGRADED = 1
+_TRANSIENT = frozenset({classify.SERVER_ERROR, classify.OVERLOADED})
 
 
 @dataclass
@@ -47,7 +59,8 @@ class Plan:
     deadline: float  # time.monotonic() value
     free_model: str | None = None
     strict_budget: bool = False
-    approve_for: Callable[[str], Approve | None] = lambda model: None
+    spend: RequestSpend | None = None
+    is_free: Callable[[str], bool] = lambda model: False
     max_attempts: int = 5
 
 
@@ -65,16 +78,25 @@ class Success:
 
 async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
     queue = cooldowns.order(list(dict.fromkeys(plan.chain)))[: plan.max_attempts]
+    explicit = len(queue) == 1
     failures: list[AttemptFailure] = []
     payment_fallback = budget_fallback = False
+    degraded_paid = False
+    paid_since_degraded = 0
     while queue:
         model = queue.pop(0)
+        if degraded_paid and paid_since_degraded >= PAID_ATTEMPTS_AFTER_DEGRADED and not plan.is_free(model):
+            continue
         result = await _attempt(plan, upstream, model)
         if isinstance(result, AttemptFailure) and result.reason == classify.RATE_LIMITED:
             await asyncio.sleep(RATE_LIMIT_RETRY_S)
             result = await _attempt(plan, upstream, model)
             if isinstance(result, AttemptFailure) and result.reason == classify.RATE_LIMITED:
                 cooldowns.mark(model, RATE_LIMIT_COOLDOWN_S)
+        elif (explicit and isinstance(result, AttemptFailure) and result.reason in _TRANSIENT
+              and not result.paid and not result.degraded):
+            await asyncio.sleep(RATE_LIMIT_RETRY_S)
+            result = await _attempt(plan, upstream, model)
         if isinstance(result, Success):
             result.failures = failures
             result.payment_fallback = payment_fallback
@@ -82,6 +104,9 @@ async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
             return result
         failures.append(result)
         cooldowns.record(model, result.reason)
+        if result.paid and degraded_paid:
+            paid_since_degraded += 1
+        degraded_paid = degraded_paid or (result.paid and result.degraded)
         if result.reason == classify.OVERLOADED:
             cooldowns.mark(model, OVERLOAD_COOLDOWN_S)
         free = plan.free_model
@@ -89,9 +114,10 @@ async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
             if plan.strict_budget:
                 raise CostCapExceededError(f"Cost cap reached: {result.detail}")
             budget_fallback = True
-            queue = [m for m in queue if plan.estimate_for(m) <= 0.0]
+        if result.reason in (COST_CAP, REQUEST_CEILING):
+            queue = [m for m in queue if plan.is_free(m)]
         if result.payment and free and model != free:
-            # No point walking the paid chain with a wallet that cannot pay (reference bug B6).
+            # No point walking the paid chain with a wallet that cannot pay.
             payment_fallback = True
             queue = [free]
         if not queue and budget_fallback and free and free not in {f.model for f in failures}:
@@ -104,11 +130,19 @@ async def _attempt(plan: Plan, upstream: Upstream, model: str) -> Success | Atte
     if remaining <= 0:
         raise UpstreamTimeoutError("The request ran out of time before any model answered")
     limit = min(plan.timeout_for(model), remaining)
+    signed_before = len(plan.spend.payments) if plan.spend is not None else 0
+    result = await _attempt_once(plan, upstream, model, limit)
+    if isinstance(result, AttemptFailure) and plan.spend is not None and len(plan.spend.payments) > signed_before:
+        result = replace(result, paid=True)
+    return result
+
+
+async def _attempt_once(plan: Plan, upstream: Upstream, model: str, limit: float) -> Success | AttemptFailure:
     try:
         async with asyncio.timeout(limit):
             answer = await upstream.post(plan.url, plan.body_for(model), model=model,
                                          estimate_usd=plan.estimate_for(model), read_timeout=limit,
-                                         approve=plan.approve_for(model))
+                                         spend=plan.spend)
             try:
                 return await _read_answer(plan, model, answer)
             except BaseException:
@@ -116,8 +150,9 @@ async def _attempt(plan: Plan, upstream: Upstream, model: str) -> Success | Atte
                 raise
     except TimeoutError:
         return AttemptFailure(model, classify.TIMEOUT, 504, f"no answer within {limit:.0f}s")
-    except PaymentNotApprovedError as exc:
-        return AttemptFailure(model, COST_CAP, 429, exc.message)
+    except PaymentDeclinedError as exc:
+        reason = COST_CAP if exc.reason == "cap" else REQUEST_CEILING
+        return AttemptFailure(model, reason, 429, exc.message)
     except PaymentAttemptError as exc:  # the payer refused to sign or could not parse the challenge
         return AttemptFailure(model, classify.PAYMENT_ERROR, exc.http_status, exc.message, payment=True)
     except httpx.HTTPError as exc:
@@ -139,13 +174,13 @@ async def _read_answer(plan: Plan, model: str, answer: UpstreamAnswer) -> Succes
         first = await anext(chunks, b"")
         if not first:
             await response.aclose()
-            return AttemptFailure(model, classify.SERVER_ERROR, 502, "empty stream")
+            return AttemptFailure(model, classify.SERVER_ERROR, 502, "empty stream", degraded=True)
         return Success(model, answer, first_chunk=first, chunks=chunks)
     body = await response.aread()
     await response.aclose()
     reason = classify.degraded_reason(body)
     if reason:
-        return AttemptFailure(model, classify.SERVER_ERROR, 503, reason)
+        return AttemptFailure(model, classify.SERVER_ERROR, 503, reason, degraded=True)
     return Success(model, answer, body=body)
 
 

@@ -13,19 +13,20 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from pyclawrouter import paths
-from pyclawrouter.errors import BadRequestError
+from pyclawrouter.errors import BadRequestError, UserFacingError
+from pyclawrouter.payments.flow import PaymentDeclinedError
 from pyclawrouter.proxy import image_files
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.errors import NotFoundError
+from pyclawrouter.proxy.errors import CostCapExceededError, NotFoundError
 from pyclawrouter.proxy.request import parse_json_object, read_body
 from pyclawrouter.proxy.responses import json_response, openai_error
-from pyclawrouter.proxy.upstream import amount
 from pyclawrouter.usage.log import UsageRecord
 
 DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
 # Used only to bound what the payer may sign when the catalog has no price for the model.
 DEFAULT_IMAGE_ESTIMATE_USD = 0.10
 IMAGE_TIMEOUT_S = 180.0
+IMAGE_SESSION = "images"
 
 
 async def generations(request: Request, ctx: ProxyContext) -> Response:
@@ -74,19 +75,39 @@ async def _as_data_uri(ctx: ProxyContext, value: str) -> str:
 async def _paid_image_call(request: Request, ctx: ProxyContext, path: str, body: dict[str, Any]) -> Response:
     settings = ctx.settings
     started = time.monotonic()
+    request_id = uuid.uuid4().hex[:16]
     model = str(body.get("model") or "")
-    answer = await ctx.upstream.post(f"{settings.api_base}{path}", json.dumps(body).encode("utf-8"), model=model,
-                                     estimate_usd=_estimate(ctx, model), read_timeout=IMAGE_TIMEOUT_S)
+    estimate = _estimate(ctx, model, body)
+    payer = ctx.deps.payer
+    # Images count toward maxCostPerRun like chat: the session is the client's x-session-id, else one shared
+    # session for all image requests without one.
+    session = request.headers.get("x-session-id") or IMAGE_SESSION
+    spend = ctx.ledger.open(session, request_id, cap=settings.max_cost_per_run,
+                            ceiling=payer.ceiling_for(estimate) if payer is not None else 0.0)
+    status, note = 500, "cancelled"
     try:
-        raw = await answer.response.aread()
+        answer = await ctx.upstream.post(f"{settings.api_base}{path}", json.dumps(body).encode("utf-8"),
+                                         model=model, estimate_usd=estimate, read_timeout=IMAGE_TIMEOUT_S,
+                                         spend=spend)
+        try:
+            raw = await answer.response.aread()
+        finally:
+            await answer.response.aclose()
+        status, note = answer.status, ""
+    except PaymentDeclinedError as exc:
+        status, note = exc.http_status, exc.message
+        raise CostCapExceededError(f"Image not generated: {exc.message}") from None
+    except UserFacingError as exc:
+        status, note = exc.http_status, exc.message
+        raise
     finally:
-        await answer.response.aclose()
-    status = answer.status
-    paid = amount(answer.payment) if status == 200 else 0.0
-    ctx.balance.spent(paid)
-    ctx.usage.write(UsageRecord(request_id=uuid.uuid4().hex[:16], model=model or "image", tier="IMAGE",
-                                status=status, latency_ms=int((time.monotonic() - started) * 1000), cost=paid,
-                                baseline_cost=paid, paid=paid, profile="image", chain=settings.chain))
+        spend.close()
+        paid = spend.total
+        ctx.usage.write(UsageRecord(request_id=request_id, model=model or "image", tier="IMAGE", status=status,
+                                    latency_ms=int((time.monotonic() - started) * 1000), cost=paid,
+                                    baseline_cost=paid, paid=paid, profile="image", chain=settings.chain,
+                                    session=session, error=note[:500] or None,
+                                    payments=tuple(p.to_json() for p in spend.payments)))
     if status != 200:
         try:
             return json_response(json.loads(raw), status=status)
@@ -129,7 +150,9 @@ async def _localize(ctx: ProxyContext, item: dict[str, Any], base: str) -> None:
     item["url"] = f"{base}/images/{name}"
 
 
-def _estimate(ctx: ProxyContext, model: str) -> float:
+def _estimate(ctx: ProxyContext, model: str, body: dict[str, Any]) -> float:
     image_models = getattr(ctx.deps.catalog, "image_models", None) or {}
     price = getattr(image_models.get(model), "price_per_image", None)
-    return float(price) if isinstance(price, int | float) and price > 0 else DEFAULT_IMAGE_ESTIMATE_USD
+    each = float(price) if isinstance(price, int | float) and price > 0 else DEFAULT_IMAGE_ESTIMATE_USD
+    count = body.get("n", 1)
+    return each * (count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import accounting, budget
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Decision
@@ -64,13 +66,20 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     def estimate(model: str) -> float:
         return ctx.models.estimate(model, decision.input_tokens, decision.max_output_tokens)
 
-    # 4. Spend budget for this session (strict: 429 now; graceful: cheaper chain plus a notice).
-    ctx.ledger.cap = settings.max_cost_per_run
-    plan = budget.plan(ctx.ledger, settings.max_cost_per_run_mode, sid, state.chain, estimate,
-                       free_model=ctx.models.free_model)
-    state.chain, state.reservation = plan.chain, plan.reservation
+    # 4. Spend budget for this session (strict: 429 now; graceful: cheaper chain plus a notice). From here on
+    # every payment is counted in ``state.spend``; a refusal is logged like any other outcome.
+    cap = settings.max_cost_per_run
+    try:
+        plan = budget.plan(ctx.ledger, settings.max_cost_per_run_mode, sid, state.chain, estimate, cap=cap,
+                           free_model=ctx.models.free_model, explicit=explicit, tools=bool(chat.body.get("tools")))
+    except UserFacingError as exc:
+        _log(ctx, state, chat, accounting.failed_outcome(exc))
+        raise
+    state.chain = plan.chain
     state.notices += plan.notices
     state.headers.update(plan.headers)
+    state.spend = ctx.ledger.open(sid, request_id, cap=cap, hold=plan.hold,
+                                  ceiling=_request_ceiling(ctx, state.chain, estimate))
 
     # 5. Wallet balance pre-check (time-bounded): an empty or short wallet goes to the free model, visibly.
     free = ctx.models.free_model
@@ -84,8 +93,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     # 6. In-flight dedup: an identical request already being answered shares that answer.
     leader_result = ctx.inflight.join(key)
     if leader_result is not None:
-        if state.reservation is not None:
-            ctx.ledger.settle(state.reservation, 0.0)
+        state.spend.close()
         replay = await _follow(leader_result, settings.request_timeout_s)
         _log(ctx, state, chat, Outcome(status=replay.status if replay else 503), cache="dedup")
         if replay is None:
@@ -106,7 +114,8 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         deadline=started + settings.request_timeout_s,
         free_model=free,
         strict_budget=settings.max_cost_per_run_mode == "strict",
-        approve_for=lambda model: budget.approver(ctx.ledger, state.reservation),
+        spend=state.spend,
+        is_free=ctx.models.is_free,
         max_attempts=settings.max_attempts,
     )
 
@@ -135,6 +144,14 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     return Response(outcome.recorded, status_code=200, media_type="application/json", headers=outcome.headers)
 
 
+def _request_ceiling(ctx: ProxyContext, chain: list[str], estimate: Callable[[str], float]) -> float:
+    """The most this request may pay across all its attempts: the payer's ceiling for its dearest model."""
+    payer = ctx.deps.payer
+    if payer is None:
+        return 0.0
+    return max(payer.ceiling_for(estimate(model)) for model in chain)
+
+
 def _json_outcome(state: accounting.Exchange, chat: ChatRequest, success: Success) -> Outcome:
     if success.payment_fallback:
         state.notices.append(accounting.PAYMENT_FAILED.format(model=state.chain[0]))
@@ -146,12 +163,11 @@ def _json_outcome(state: accounting.Exchange, chat: ChatRequest, success: Succes
 
 
 def _finish(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, key: str, outcome: Outcome) -> None:
-    """Bookkeeping for a finished request; runs exactly once, even when the client went away."""
+    """Bookkeeping for a finished request; runs exactly once, even when the client went away. Spend was booked
+    by the payment flow as each payment was signed; this only releases the request's hold."""
     success = outcome.success
-    paid = accounting.paid_usd(success)  # a 200 was paid and settled, even if the stream broke later
-    if state.reservation is not None:
-        ctx.ledger.settle(state.reservation, paid)
-    ctx.balance.spent(paid)
+    if state.spend is not None:
+        state.spend.close()
     # A fallback that answered becomes the session's model; a forced downgrade (wallet, budget) does not.
     forced = success is not None and (success.payment_fallback or success.budget_fallback)
     if success is not None and success.model != state.chain[0] and not (state.decision_is_explicit or forced):
@@ -162,12 +178,12 @@ def _finish(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, ke
                         tuple((outcome.headers or {}).items()) if not chat.stream else ())
         ctx.cache.put(key, replay)
     ctx.inflight.complete(key, replay)
-    _log(ctx, state, chat, outcome, paid=paid)
+    _log(ctx, state, chat, outcome)
 
 
 def _log(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, outcome: Outcome, *,
-         paid: float = 0.0, cache: str | None = None) -> None:
-    ctx.usage.write(accounting.usage_record(state, ctx.models, outcome, paid=paid, cache=cache))
+         cache: str | None = None) -> None:
+    ctx.usage.write(accounting.usage_record(state, ctx.models, outcome, cache=cache))
 
 
 async def _follow(future: asyncio.Future[Replay | None], timeout: float) -> Replay | None:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.ledger.store import open_store
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.context import ProxyContext
@@ -39,14 +40,15 @@ class NotReadyError(UserFacingError):
 
 def make_context(provider: SettingsProvider, deps: Deps) -> ProxyContext:
     settings = provider.current()
+    balance = BalanceGate(deps.balance, wait_s=settings.balance_wait_s)
     ctx = ProxyContext(
         provider=provider,
         deps=deps,
         upstream=Upstream(make_client(transport=settings.upstream_transport), deps.payer),
         models=CatalogView(deps.catalog, deps.estimate_cost),
         usage=UsageWriter(settings.home),
-        ledger=SpendLedger(settings.home, settings.max_cost_per_run),
-        balance=BalanceGate(deps.balance, wait_s=settings.balance_wait_s),
+        ledger=SpendLedger(open_store(settings.home), on_signed=balance.spent),
+        balance=balance,
         cache=ResponseCache(ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries,
                             max_item_bytes=settings.cache_max_item_bytes),
         sessions=Sessions(settings.session_timeout_s),
@@ -102,8 +104,8 @@ class Runtime:
         ctx = self.ctx
         if ctx is not None:
             await ctx.usage.close()
-            await ctx.ledger.flush()
             await ctx.upstream.client.aclose()
+            ctx.ledger.close()
 
     async def _load(self) -> None:
         # Let Hypercorn bind and answer /health before the loader thread starts competing for the GIL.

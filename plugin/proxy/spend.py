@@ -1,138 +1,143 @@
-"""Per-session spend control (``maxCostPerRun``), counted from what was actually paid.
+"""Per-session spend control (``maxCostPerRun``) and the per-request ceiling, counted from signed payments.
 
-Before a paid request is sent, its estimate is *reserved* against the session's cap; a signed payment larger
-than the reservation must be approved (``grow``) before it is sent; when the request ends the reservation is
-replaced by the amount really paid. Everything here runs on the event loop without awaiting, so two
-concurrent requests of one session can never both see the same remaining budget. Totals are written to
-``spend-sessions.json`` in the state directory (atomically, in a worker thread, coalesced), so a restart does
-not reset a run's budget as ClawRouter's in-memory counter did.
+Spend is what the ledger holds: every payment counts from the moment it is signed (a signed authorization
+can be settled by the gateway whatever answer comes back), pending or settled. While a request is in flight
+its estimate is *held* against the session's cap, so concurrent requests of one session can never all see the
+same room; a payment is *approved* before it is signed only if it fits both the request's own ceiling (across
+all its attempts) and the session's cap (with the other requests' holds). Everything here runs on the event
+loop without awaiting, so check-then-record is atomic with respect to other requests.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from pyclawrouter.fsutil import atomic_write
+from pyclawrouter.ledger.store import LedgerStore, SignedPayment
+from pyclawrouter.payments.flow import PaymentDeclinedError
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from pyclawrouter.payments.payer import PaymentAttempt
 
-FILE_NAME = "spend-sessions.json"
-# A run that has been idle this long is forgotten; far beyond any real agent run.
-RETENTION_S = 7 * 24 * 3600.0
+# Sums of float dollars: a payment exactly filling the cap must not be refused by rounding.
+EPSILON_USD = 1e-9
 
 
 @dataclass
-class Reservation:
-    session: str
-    amount: float
+class PaidAttempt:
+    entry: int
+    model: str
+    amount_usd: float
     settled: bool = False
+    tx: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        line: dict[str, Any] = {"model": self.model, "usd": round(self.amount_usd, 8),
+                                "state": "settled" if self.settled else "pending"}
+        if self.tx:
+            line["tx"] = self.tx
+        return line
 
 
 class SpendLedger:
-    def __init__(self, home: Path, cap: float | None) -> None:
-        self.path = home / FILE_NAME
-        self.cap = cap
-        self._spent: dict[str, float] = {}
-        self._updated: dict[str, float] = {}
-        self._reserved: dict[str, float] = {}
-        self._dirty = False
-        self._writer: asyncio.Task[None] | None = None
-        self._load()
+    def __init__(self, store: LedgerStore, *, on_signed: Callable[[float], None] | None = None) -> None:
+        self.store = store
+        self._held: dict[str, float] = {}
+        self._on_signed = on_signed
 
     def spent(self, session: str) -> float:
-        return self._spent.get(session, 0.0)
+        return self.store.spent(session)
 
-    def remaining(self, session: str) -> float:
-        if self.cap is None:
+    def held(self, session: str) -> float:
+        return self._held.get(session, 0.0)
+
+    def remaining(self, session: str, cap: float | None) -> float:
+        if cap is None:
             return float("inf")
-        return self.cap - self._spent.get(session, 0.0) - self._reserved.get(session, 0.0)
+        return cap - self.spent(session) - self.held(session)
 
-    def reserve(self, session: str, amount: float) -> Reservation | None:
-        """Hold ``amount`` of the session's budget, or None if it does not fit."""
-        amount = max(amount, 0.0)
-        if self.cap is not None and amount > self.remaining(session) + 1e-12:
-            return None
-        self._reserved[session] = self._reserved.get(session, 0.0) + amount
-        return Reservation(session, amount)
+    def open(self, session: str, request_id: str, *, cap: float | None, ceiling: float,
+             hold: float = 0.0) -> RequestSpend:
+        """Start counting one client request; ``hold`` is reserved against the cap until it ends."""
+        spend = RequestSpend(self, session, request_id, cap=cap, ceiling=ceiling)
+        spend.hold(hold)
+        return spend
 
-    def grow(self, reservation: Reservation, amount: float) -> bool:
-        """Raise a reservation to ``amount`` (a payment asks for more than estimated), if the cap allows."""
-        extra = amount - reservation.amount
-        if extra <= 0:
-            return True
-        if self.cap is not None and extra > self.remaining(reservation.session) + 1e-12:
-            return False
-        self._reserved[reservation.session] = self._reserved.get(reservation.session, 0.0) + extra
-        reservation.amount = amount
-        return True
-
-    def settle(self, reservation: Reservation, paid: float) -> None:
-        """Release the reservation and count what was really paid (0 for a failed or free request)."""
-        if reservation.settled:
-            return
-        reservation.settled = True
-        session = reservation.session
-        left = self._reserved.get(session, 0.0) - reservation.amount
-        if left > 1e-12:
-            self._reserved[session] = left
+    def _adjust_hold(self, session: str, delta: float) -> None:
+        value = self._held.get(session, 0.0) + delta
+        if value > EPSILON_USD:
+            self._held[session] = value
         else:
-            self._reserved.pop(session, None)
-        if paid > 0:
-            self._spent[session] = self._spent.get(session, 0.0) + paid
-            self._updated[session] = time.time()
-            self._schedule_write()
+            self._held.pop(session, None)
 
-    async def flush(self) -> None:
-        while self._writer is not None and not self._writer.done():
-            await self._writer
-        if self._dirty:
-            self._dirty = False
-            await asyncio.to_thread(self._write, self._snapshot())
+    def close(self) -> None:
+        self.store.close()
 
-    def _schedule_write(self) -> None:
-        self._dirty = True
-        if self._writer is None or self._writer.done():
-            try:
-                self._writer = asyncio.get_running_loop().create_task(self._write_loop())
-            except RuntimeError:  # no loop (tests calling synchronously): write now
-                self._dirty = False
-                self._write(self._snapshot())
 
-    async def _write_loop(self) -> None:
-        while self._dirty:
-            self._dirty = False
-            try:
-                await asyncio.to_thread(self._write, self._snapshot())
-            except OSError as exc:
-                log.warning("could not save session spend: %s", exc)
+@dataclass
+class RequestSpend:
+    """One client request's payments: the spend hook the payment flow calls, and what the usage line lists."""
 
-    def _snapshot(self) -> str:
-        sessions = {sid: {"spent": round(spent, 8), "updated": self._updated.get(sid, 0.0)}
-                    for sid, spent in self._spent.items()}
-        return json.dumps({"version": 1, "sessions": sessions}, indent=1)
+    ledger: SpendLedger
+    session: str
+    request_id: str
+    cap: float | None
+    ceiling: float
+    payments: list[PaidAttempt] = field(default_factory=list)
+    _hold: float = 0.0
+    _closed: bool = False
 
-    def _write(self, text: str) -> None:
-        atomic_write(self.path, text, mode=0o600)
+    @property
+    def total(self) -> float:
+        return sum(p.amount_usd for p in self.payments)
 
-    def _load(self) -> None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable %s: %s", self.path, exc)
-            return
-        cutoff = time.time() - RETENTION_S
-        sessions = data.get("sessions") if isinstance(data, dict) else None
-        for sid, entry in (sessions or {}).items():
-            if not isinstance(entry, dict):
-                continue
-            spent, updated = entry.get("spent"), entry.get("updated", 0.0)
-            if isinstance(spent, int | float) and isinstance(updated, int | float) and updated >= cutoff:
-                self._spent[sid] = float(spent)
-                self._updated[sid] = float(updated)
+    def hold(self, amount: float) -> None:
+        amount = max(amount, 0.0)
+        self.ledger._adjust_hold(self.session, amount - self._hold)
+        self._hold = amount
+
+    def fits_cap(self, amount: float) -> bool:
+        if self.cap is None:
+            return True
+        others_held = self.ledger.held(self.session) - self._hold
+        return self.ledger.spent(self.session) + others_held + amount <= self.cap + EPSILON_USD
+
+    # --- the payment flow's hook -------------------------------------------------------------------------
+
+    def approve(self, amount_usd: float, model: str) -> None:
+        """Called before signing: refuse a payment that would pass the request's ceiling or the session's cap."""
+        if self.total + amount_usd > self.ceiling + EPSILON_USD:
+            raise PaymentDeclinedError(
+                f"Paying ${amount_usd:.6f} for {model} would take this request to ${self.total + amount_usd:.6f}, "
+                f"above its ceiling of ${self.ceiling:.6f} across all attempts", reason="ceiling")
+        if not self.fits_cap(amount_usd):
+            spent = self.ledger.spent(self.session)
+            raise PaymentDeclinedError(
+                f"Paying ${amount_usd:.6f} for {model} would exceed the cost cap: spent ${spent:.6f} of "
+                f"${self.cap:.4f} (maxCostPerRun), with other requests of this session in flight", reason="cap")
+
+    def signed(self, payment: PaymentAttempt, model: str) -> int:
+        """Called after signing, before sending: the payment is in the ledger from now on."""
+        entry = self.ledger.store.record(SignedPayment(
+            session=self.session, request_id=self.request_id, model=model, network=payment.network,
+            payer=payment.payer, pay_to=payment.pay_to, asset=payment.asset, amount_atomic=payment.amount_atomic,
+            amount_usd=payment.amount_usd, reference=payment.reference, valid_before=payment.valid_before))
+        self.payments.append(PaidAttempt(entry, model, payment.amount_usd))
+        # What is now counted as spent no longer needs to be held.
+        self.hold(max(0.0, self._hold - payment.amount_usd))
+        if self.ledger._on_signed is not None:
+            self.ledger._on_signed(payment.amount_usd)
+        return entry
+
+    def settled(self, entry: int, tx: str | None) -> None:
+        self.ledger.store.settle(entry, tx)
+        for paid in self.payments:
+            if paid.entry == entry:
+                paid.settled, paid.tx = True, tx or paid.tx
+
+    def close(self) -> None:
+        """The request is over: release what is still held (its payments stay counted)."""
+        if not self._closed:
+            self._closed = True
+            self.hold(0.0)

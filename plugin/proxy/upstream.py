@@ -1,24 +1,24 @@
-"""One paid request to BlockRun: send, answer a 402 challenge with an x402 payment, send again.
+"""Sending requests to BlockRun: the pooled HTTP client, and ``post``, which lets the x402 flow
+(``payments/flow.py``) pay a 402; this module only moves bytes.
 
-A single pooled ``httpx.AsyncClient`` lives as long as the process (a client per request costs ~40 ms:
-performance-notes §3). HTTP/1.1 keep-alive only: h2 is slower in Python. Only the headers BlockRun needs are
-sent upstream; the client's own headers (OpenClaw's placeholder bearer token, tracing ids) stay local.
+A single pooled ``httpx.AsyncClient`` lives as long as the process (creating a client per request costs tens of
+milliseconds of TLS and pool set-up). HTTP/1.1 keep-alive only: h2 is slower in Python. Only the headers BlockRun
+needs are sent upstream; the client's own headers (OpenClaw's placeholder bearer token, tracing ids) stay local.
 """
 
 from __future__ import annotations
 
-import contextlib
-import inspect
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import httpx
 
 from pyclawrouter import __version__
 from pyclawrouter.errors import UserFacingError
-from pyclawrouter.proxy.deps import Payer, PaymentAttempt
+from pyclawrouter.payments.flow import PaymentDeclinedError, PaymentState, SpendHook, drive, x402_flow
+
+if TYPE_CHECKING:
+    from pyclawrouter.payments.payer import Payer
 
 BASE_HEADERS = {
     "content-type": "application/json",
@@ -27,11 +27,6 @@ BASE_HEADERS = {
     "accept-encoding": "identity",
     "user-agent": f"pyclawrouter/{__version__}",
 }
-
-# Called with the amount a signed payment would spend before it is sent; False refuses it (spend cap).
-T = TypeVar("T")
-
-Approve = Callable[[float], Awaitable[bool]]
 
 
 class PaymentAttemptError(UserFacingError):
@@ -42,20 +37,18 @@ class PaymentAttemptError(UserFacingError):
     error_type = "payment_error"
 
 
-class PaymentNotApprovedError(UserFacingError):
-    code = "cost_cap_exceeded"
-    http_status = 429
-    error_type = "cost_cap_exceeded"
-
-
 @dataclass
 class UpstreamAnswer:
     response: httpx.Response
-    payment: PaymentAttempt | None
+    payment: PaymentState
 
     @property
     def status(self) -> int:
         return self.response.status_code
+
+    @property
+    def paid_usd(self) -> float:
+        return self.payment.payment.amount_usd if self.payment.payment is not None else 0.0
 
 
 def make_client(*, max_connections: int = 64, transport: str = "httpx") -> httpx.AsyncClient:
@@ -73,13 +66,6 @@ def make_client(*, max_connections: int = 64, transport: str = "httpx") -> httpx
                              follow_redirects=False, trust_env=False)
 
 
-def amount(payment: PaymentAttempt | None) -> float:
-    if payment is None:
-        return 0.0
-    value = payment.amount_usd
-    return float(value) if isinstance(value, int | float | Decimal) else 0.0
-
-
 class Upstream:
     def __init__(self, client: httpx.AsyncClient, payer: Payer | None) -> None:
         self.client = client
@@ -90,49 +76,33 @@ class Upstream:
         self._urls: dict[str, httpx.URL] = {}
 
     async def post(self, url: str, body: bytes, *, model: str, estimate_usd: float, read_timeout: float,
-                   approve: Approve | None = None) -> UpstreamAnswer:
-        """Send ``body``; on a 402 pay and resend once. The response is open (streamed): the caller closes it."""
-        payer = self.payer
-        preauth = None
-        if payer is not None:
-            with contextlib.suppress(UserFacingError):  # no pre-auth is always a safe answer
-                preauth = await _maybe(payer.preauthorize(url=url, model=model, estimate_usd=estimate_usd))
-        if preauth is not None and approve is not None and not await approve(amount(preauth)):
-            preauth = None
-        response = await self._send(url, body, preauth.headers if preauth else None, read_timeout)
-        if response.status_code == 402 and payer is not None and preauth is not None:
-            # The cached price no longer covers this request (it grew, or the price changed): that 402 is an
-            # error, not a challenge. Forget the cache and ask again unpaid for a fresh challenge (bug B13).
-            await response.aread()
-            await response.aclose()
-            payer.forget_preauth(url=url, model=model)
-            response = await self._send(url, body, None, read_timeout)
-        if response.status_code != 402 or payer is None:
-            return UpstreamAnswer(response, preauth if response.status_code < 400 else None)
-        challenge = await response.aread()
-        await response.aclose()
+                   spend: SpendHook | None = None) -> UpstreamAnswer:
+        """Send ``body``, paying a 402 through the x402 flow. The response is open (streamed): the caller closes it.
+
+        A :class:`PaymentDeclinedError` from ``spend`` propagates as is; every other payer error becomes a
+        :class:`PaymentAttemptError` (the next model may still answer).
+        """
+        request = self._request(url, body, read_timeout)
+        state = PaymentState()
+        if self.payer is None:
+            return UpstreamAnswer(await self._send(request), state)
+        flow = x402_flow(self.payer, request, model=model, estimate_usd=estimate_usd, hook=spend, state=state)
         try:
-            payment = await payer.pay(url=url, status=402, headers=dict(response.headers), body=challenge,
-                                      estimate_usd=estimate_usd, model=model)
+            response = await drive(flow, self._send)
+        except PaymentDeclinedError:
+            raise
         except UserFacingError as exc:  # every payer error is one (PaymentRefused, PaymentChallengeError, ...)
             raise PaymentAttemptError(exc.message) from exc
-        if approve is not None and not await approve(amount(payment)):
-            raise PaymentNotApprovedError(f"Paying ${amount(payment):.6f} for {model} would exceed the cost cap")
-        response = await self._send(url, body, payment.headers, read_timeout)
-        return UpstreamAnswer(response, payment if response.status_code < 400 else None)
+        return UpstreamAnswer(response, state)
 
-    async def _send(self, url: str, body: bytes, extra: Mapping[str, str] | None,
-                    read_timeout: float) -> httpx.Response:
-        headers = {**BASE_HEADERS, **extra} if extra else BASE_HEADERS
+    def _request(self, url: str, body: bytes, read_timeout: float) -> httpx.Request:
         parsed = self._urls.get(url)
         if parsed is None:
             parsed = self._urls[url] = httpx.URL(url)
         timeout = {"connect": 10.0, "read": read_timeout, "write": 30.0, "pool": 10.0}
-        request = httpx.Request("POST", parsed, content=body, headers=headers, extensions={"timeout": timeout})
+        return httpx.Request("POST", parsed, content=body, headers=BASE_HEADERS, extensions={"timeout": timeout})
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         response = await self._transport.handle_async_request(request)
         response.request = request
         return response
-
-
-async def _maybe(value: T | Awaitable[T]) -> T:
-    return await value if inspect.isawaitable(value) else value

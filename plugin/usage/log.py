@@ -2,7 +2,8 @@
 
 Field names follow ClawRouter's log (timestamp, model, tier, cost, baselineCost, savings, latencyMs,
 inputTokens, outputTokens) so existing tooling keeps reading it; we add requestId, session, profile, status,
-paid (USD actually paid through x402) and chain. ``cost`` is what the request cost the user: the x402 amount
+paid (USD signed through x402 for this request, every attempt included), payments (each signed payment) and
+chain. ``cost`` is what the request cost the user: the x402 amount
 when a payment was made, otherwise the price-table cost of the tokens used.
 
 Writes happen in one background task that drains a queue and appends in a worker thread, so a slow disk
@@ -45,6 +46,8 @@ class UsageRecord:
     error: str | None = None
     cache: str | None = None  # "hit" (response cache) or "dedup" (shared an identical in-flight request)
     timestamp: datetime | None = None
+    payments: tuple[dict[str, Any], ...] = ()
+    """Every payment the request signed: ``{"model", "usd", "state": "pending"|"settled", "tx"?}``."""
 
     def to_json(self) -> dict[str, Any]:
         when = self.timestamp or datetime.now(UTC)
@@ -68,6 +71,8 @@ class UsageRecord:
             line["error"] = self.error
         if self.cache:
             line["cache"] = self.cache
+        if self.payments:
+            line["payments"] = list(self.payments)
         return line
 
 

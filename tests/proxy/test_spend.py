@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import openai
 import pytest
 
+from pyclawrouter.ledger.store import SqliteLedgerStore
 from tests.proxy.conftest import Proxy, ProxyFactory
 
 PROMPT = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]
@@ -58,13 +60,10 @@ def test_concurrent_requests_cannot_overshoot_and_spend_survives_restart(start_p
     paid = sum(p.amount for p in proxy.fake.settled[1:]) / 1e6
     assert 0 < paid <= cap
     assert proxy.ctx.ledger.spent("run-1") == pytest.approx(paid)
-    deadline = time.monotonic() + 5  # the ledger is written in the background, coalesced
-    while time.monotonic() < deadline:
-        saved = json.loads((proxy.home / "spend-sessions.json").read_text())
-        if saved["sessions"].get("run-1", {}).get("spent") == pytest.approx(paid):
-            break
-        time.sleep(0.02)
-    assert saved["sessions"]["run-1"]["spent"] == pytest.approx(paid)
+    # Recorded on disk as each payment was signed, not in the background.
+    on_disk = SqliteLedgerStore(proxy.home / "spend-ledger.sqlite3")
+    assert on_disk.spent("run-1") == pytest.approx(paid)
+    on_disk.close()
     restarted = start_proxy(config={"maxCostPerRun": cap, "maxCostPerRunMode": "strict"})
     assert restarted.ctx.ledger.spent("run-1") == pytest.approx(paid)
     assert _ask(restarted, temperature=0.9).status_code == 429
@@ -74,3 +73,20 @@ def test_openai_client_sees_the_cap_as_rate_limit(start_proxy: ProxyFactory) -> 
     proxy = start_proxy(config={"maxCostPerRun": 0.0, "maxCostPerRunMode": "strict"})
     with pytest.raises(openai.RateLimitError):
         proxy.client().chat.completions.create(model="auto", messages=PROMPT, max_tokens=10)
+
+
+def test_an_upgrade_keeps_the_spend_of_spend_sessions_json(start_proxy: ProxyFactory, isolated_state_dir: object) -> None:
+    home = isolated_state_dir
+    assert isinstance(home, os.PathLike)
+    legacy = os.path.join(home, "spend-sessions.json")
+    with open(legacy, "w") as handle:
+        json.dump({"version": 1, "sessions": {"run-1": {"spent": 0.05, "updated": 1.0e12}}}, handle)
+    proxy = start_proxy(config={"maxCostPerRun": 0.05, "maxCostPerRunMode": "strict"})
+    assert proxy.ctx.ledger.spent("run-1") == pytest.approx(0.05)
+    refused = _ask(proxy)  # nothing is left of the cap
+    assert refused.status_code == 429
+    assert os.path.exists(legacy + ".migrated") and not os.path.exists(legacy)
+    mode = stat.S_IMODE(os.stat(os.path.join(home, "spend-ledger.sqlite3")).st_mode)
+    assert mode == 0o600
+    restarted = start_proxy(config={"maxCostPerRun": 0.05})
+    assert restarted.ctx.ledger.spent("run-1") == pytest.approx(0.05)  # migrated once, not twice

@@ -1,0 +1,113 @@
+"""The whole x402 exchange for one upstream request, as a flow the HTTP client drives.
+
+The shape is httpx's ``Auth.auth_flow``: the flow yields a request, the client sends it and hands the response
+back (``response = yield request``), until the flow stops and the last response is the answer::
+
+    send the request unpaid ──► 402? ──► quote (ceiling, payTo) ──► hook.approve ──► sign
+        ──► hook.signed (recorded before it leaves) ──► resend paid ──► receipt or 2xx: hook.settled
+
+The client only moves bytes; every decision about money is here and in the hook (the spend ledger). A signed
+authorization can be settled by the gateway whatever status comes back, so ``hook.signed`` is called before
+the paid request is yielded: if the send then fails, times out or is cancelled, the payment is still counted.
+Nothing is signed from a cached challenge (probe then pay): only a fresh quote is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import httpx
+
+from pyclawrouter.errors import UserFacingError
+
+if TYPE_CHECKING:  # the payer pulls in the x402 SDK and solders, loaded after the server listens
+    from pyclawrouter.payments.challenge import Challenge, Requirement
+    from pyclawrouter.payments.payer import PaymentAttempt
+
+
+class PaymentDeclinedError(UserFacingError):
+    """The spend ledger declined a payment before it was signed (``reason``: ``cap`` or ``ceiling``)."""
+
+    code = "cost_cap_exceeded"
+    http_status = 429
+    error_type = "cost_cap_exceeded"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class Payer(Protocol):
+    def quote(self, *, headers: Mapping[str, str], body: bytes,
+              estimate_usd: float) -> tuple[Challenge, Requirement]: ...
+
+    async def sign(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt: ...
+
+
+class SpendHook(Protocol):
+    def approve(self, amount_usd: float, model: str) -> None:
+        """Raise :class:`PaymentDeclinedError` to refuse; called before anything is signed."""
+
+    def signed(self, payment: PaymentAttempt, model: str) -> int:
+        """Record the signed payment; returns its ledger entry. Called before the paid request is sent."""
+
+    def settled(self, entry: int, tx: str | None) -> None: ...
+
+
+@dataclass
+class PaymentState:
+    """What the flow did, for the caller: the payment it signed (if any) and its ledger entry."""
+
+    payment: PaymentAttempt | None = None
+    entry: int | None = None
+    receipt_tx: str | None = None
+
+
+# The status of a finished answer that proves the gateway settled: a 202 (an image job still running) does not.
+SETTLED_STATUS = 200
+
+
+async def x402_flow(payer: Payer, request: httpx.Request, *, model: str, estimate_usd: float,
+                    hook: SpendHook | None, state: PaymentState) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    response = yield request
+    if response.status_code != 402:
+        return
+    challenge_body = await response.aread()
+    await response.aclose()
+    challenge, requirement = payer.quote(headers=response.headers, body=challenge_body, estimate_usd=estimate_usd)
+    if hook is not None:
+        hook.approve(requirement.amount_usd, model)
+    payment = await payer.sign(challenge, requirement)
+    state.payment = payment
+    if hook is not None:
+        state.entry = hook.signed(payment, model)
+    headers = httpx.Headers(request.headers)
+    headers.update(payment.headers)
+    response = yield httpx.Request(request.method, request.url, headers=headers, content=request.content,
+                                   extensions=request.extensions)
+    from pyclawrouter.payments.receipt import settlement
+
+    receipt = settlement(response.headers)
+    # A receipt's ``success`` is always true on BlockRun: only a transaction hash proves anything.
+    state.receipt_tx = receipt.transaction if receipt is not None and receipt.transaction else None
+    if hook is not None and state.entry is not None and (state.receipt_tx or response.status_code == SETTLED_STATUS):
+        hook.settled(state.entry, state.receipt_tx)
+
+
+Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
+
+
+async def drive(flow: AsyncGenerator[httpx.Request, httpx.Response], send: Send) -> httpx.Response:
+    """Send what the flow asks for until it is done; the last response (still open) is the answer."""
+    try:
+        request = await anext(flow)
+        while True:
+            response = await send(request)
+            try:
+                request = await flow.asend(response)
+            except StopAsyncIteration:
+                return response
+    finally:
+        await flow.aclose()
