@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import openai
@@ -75,9 +76,8 @@ def test_openai_client_sees_the_cap_as_rate_limit(start_proxy: ProxyFactory) -> 
         proxy.client().chat.completions.create(model="auto", messages=PROMPT, max_tokens=10)
 
 
-def test_an_upgrade_keeps_the_spend_of_spend_sessions_json(start_proxy: ProxyFactory, isolated_state_dir: object) -> None:
+def test_an_upgrade_keeps_the_spend_of_spend_sessions_json(start_proxy: ProxyFactory, isolated_state_dir: Path) -> None:
     home = isolated_state_dir
-    assert isinstance(home, os.PathLike)
     legacy = os.path.join(home, "spend-sessions.json")
     with open(legacy, "w") as handle:
         json.dump({"version": 1, "sessions": {"run-1": {"spent": 0.05, "updated": 1.0e12}}}, handle)
