@@ -150,6 +150,7 @@ def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, cach
         input_tokens=tokens_in, output_tokens=tokens_out, session=state.session, profile=decision.profile,
         chain=state.chain_name, error=error, cache=cache,
         payments=tuple(p.to_json() for p in state.spend.payments) if state.spend is not None else (),
+        ceiling=state.spend.ceiling if state.spend is not None else None,
     )
 
 

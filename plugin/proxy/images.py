@@ -107,7 +107,7 @@ async def _paid_image_call(request: Request, ctx: ProxyContext, path: str, body:
                                     latency_ms=int((time.monotonic() - started) * 1000), cost=paid,
                                     baseline_cost=paid, paid=paid, profile="image", chain=settings.chain,
                                     session=session, error=note[:500] or None,
-                                    payments=tuple(p.to_json() for p in spend.payments)))
+                                    payments=tuple(p.to_json() for p in spend.payments), ceiling=spend.ceiling))
     if status != 200:
         try:
             return json_response(json.loads(raw), status=status)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.ledger import reconcile
 from pyclawrouter.ledger.store import open_store
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
@@ -73,6 +74,7 @@ class Runtime:
         self.command_token: str | None = None
         self._ready: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._reconcile: asyncio.Task[None] | None = None
 
     def use(self, ctx: ProxyContext) -> None:
         self.ctx = ctx
@@ -101,6 +103,7 @@ class Runtime:
             self._task.cancel()
             with contextlib.suppress(BaseException):
                 await self._task
+        await reconcile.stop(self._reconcile)
         ctx = self.ctx
         if ctx is not None:
             await ctx.usage.close()
@@ -134,6 +137,10 @@ class Runtime:
         ctx.command_token = self.command_token
         ctx.usage.start()
         ctx.balance.prefetch()
+        settings = ctx.settings
+        # Pending payments from earlier runs (a crash, a timeout) are resolved from the chain, in the background.
+        self._reconcile = reconcile.start(reconcile.Reconciler(
+            ctx.ledger.store, base_rpc_url=settings.base_rpc_url, solana_rpc_url=settings.solana_rpc_url))
         self.ctx = ctx
         if self._ready is not None:
             self._ready.set()

@@ -47,6 +47,8 @@ class UsageRecord:
     cache: str | None = None  # "hit" (response cache) or "dedup" (shared an identical in-flight request)
     timestamp: datetime | None = None
     payments: tuple[dict[str, Any], ...] = ()
+    ceiling: float | None = None
+    """The most this request was allowed to pay across all its attempts (None: it could not pay)."""
     """Every payment the request signed: ``{"model", "usd", "state": "pending"|"settled", "tx"?}``."""
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +75,8 @@ class UsageRecord:
             line["cache"] = self.cache
         if self.payments:
             line["payments"] = list(self.payments)
+        if self.ceiling is not None:
+            line["ceiling"] = round(self.ceiling, 8)
         return line
 
 

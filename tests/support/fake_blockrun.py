@@ -82,6 +82,8 @@ def catalog_prices() -> dict[str, tuple[float, float]]:
 IMAGE_PRICE = 40_000
 
 FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
+# keccak256("authorizationState(address,bytes32)")[:4]
+AUTHORIZATION_STATE_SELECTOR = "0xe94a0102"
 PaymentErrorKind = Literal["insufficient_funds", "invalid_payload", "simulation_failed", "expired", "settlement_failed"]
 
 
@@ -170,6 +172,7 @@ class FakeBlockRun:
         model_prices: dict[str, tuple[float, float]] | None = None,
         image_price: int = IMAGE_PRICE,
         settle_header_on_stream: bool = True,
+        settle_paid_faults: bool = False,
         max_hang_s: float = 30.0,
         max_timeout_seconds: int = 300,
     ) -> None:
@@ -181,6 +184,9 @@ class FakeBlockRun:
         self.model_prices = catalog_prices() if model_prices is None else dict(model_prices)
         self.image_price = image_price
         self.settle_header_on_stream = settle_header_on_stream
+        self.settle_paid_faults = settle_paid_faults
+        """Signing is settlement: settle a verified payment before a ``work`` fault answers (a 5xx, a hang, a
+        degraded 200, a dropped connection), as the real gateway may, instead of leaving the money unmoved."""
         self.max_hang_s = max_hang_s
         self.max_timeout_seconds = max_timeout_seconds
         self.include_blockhash = True
@@ -239,6 +245,12 @@ class FakeBlockRun:
     @property
     def rejected(self) -> list[PaymentRecord]:
         return [p for p in self.payments if p.outcome == "rejected"]
+
+    def authorization_used(self, authorizer: str, nonce_hex: str) -> bool:
+        """EIP-3009 ``authorizationState``: whether a nonce of ``authorizer`` was settled (stub back end)."""
+        ledger = getattr(self.backend, "ledger", None)
+        used = getattr(ledger, "used_nonces", set())
+        return (authorizer.lower(), nonce_hex.lower().removeprefix("0x")) in used
 
     def price(self, path: str, body: dict[str, Any]) -> int:
         """Micro-USDC for this request: flat fee + input bytes/4 and max output tokens at the model's price."""
@@ -577,9 +589,20 @@ class FakeBlockRun:
             checked = result
             record.paid = True
         payer = checked[2] if checked else None
+        settled: list[SettleResponse] = []
+
+        async def settle() -> SettleResponse | None:
+            if checked is None:
+                return None
+            if not settled:  # once per request, however many code paths ask
+                settled.append(await self._settle(checked[0], checked[1], payer, amount, path, model))
+            return settled[0]
+
         fault = self._take_fault("work", model, path)
         drop_after: int | None = None
         if fault is not None:
+            if checked is not None and self.settle_paid_faults:
+                await settle()
             if fault.kind == "drop_stream":
                 drop_after = fault.after_chunks
                 if not body.get("stream"):
@@ -587,16 +610,11 @@ class FakeBlockRun:
             else:
                 answer = await self._apply_fault(fault, body, amount, payer, path)
                 if answer is not None:
-                    if checked is not None:
+                    if checked is not None and not settled:
                         self._record(
                             "verified", checked[0].x402_version, payer, amount, path, model, "not settled: fault"
                         )
                     return answer
-
-        async def settle() -> SettleResponse | None:
-            if checked is None:
-                return None
-            return await self._settle(checked[0], checked[1], payer, amount, path, model)
 
         def receipt_headers(settlement: SettleResponse | None) -> dict[str, str]:
             if settlement is None:
@@ -663,6 +681,9 @@ class FakeBlockRun:
             if data.startswith("0x70a08231"):
                 address = "0x" + data[-40:]
                 return ok("0x" + self.backend.balance(address).to_bytes(32, "big").hex())
+            if data.startswith(AUTHORIZATION_STATE_SELECTOR):
+                authorizer, nonce = "0x" + data[10:74][-40:], data[74:138]
+                return ok("0x" + int(self.authorization_used(authorizer, nonce)).to_bytes(32, "big").hex())
         if method == "getTokenAccountsByOwner":
             owner = str(params[0])
             amount = self.backend.balance(owner)
