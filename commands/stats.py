@@ -10,6 +10,7 @@ from typing import Any
 
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import UsageError, split_words
+from pyclawrouter.ledger.summary import days_ago, read_summary
 from pyclawrouter.usage import stats as usage_stats
 
 DEFAULT_DAYS = 7
@@ -39,6 +40,8 @@ def stats(args: str, ctx: CommandContext) -> CommandReply:
             raise UsageError("the number of days must be at least 1")
     result = usage_stats.aggregate(ctx.home, days)
     data = result.to_json()
+    # Signed payments as the spend ledger counts them (caps read the same numbers).
+    data["ledger"] = read_summary(ctx.home, since=days_ago(days)).to_json()
     return CommandReply(text=format_stats(data), data=data)
 
 
@@ -81,6 +84,10 @@ def format_stats(data: dict[str, Any]) -> str:
     paid = float(data.get("totalPaid", 0))
     if paid:
         lines.append(f"  via x402   {_money(paid)}")
+    ledger: dict[str, Any] = data.get("ledger") or {}
+    if ledger.get("pendingCount"):
+        lines.append(f"  pending    {_money(float(ledger.get('pendingUsd', 0)))} in {ledger['pendingCount']} "
+                     "unconfirmed payment(s)")
     baseline = float(data.get("totalBaselineCost", 0))
     lines += [
         f"Baseline     {_money(baseline)}  (premium model for all)",

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import UsageError, split_words
+from pyclawrouter.ledger.summary import days_ago, read_summary
 from pyclawrouter.paths import mnemonic_file, wallet_key_file
 from pyclawrouter.wallet import (
     Chain,
@@ -104,6 +105,13 @@ async def _balance(wallet: Wallet, chain: Chain, base_rpc: str, solana_rpc: str)
     }
 
 
+def _spend_line(spent: dict[str, Any]) -> str:
+    line = f"**Signed in the last 24 h:** ${float(spent['spentUsd']):.4f} in {spent['payments']} payment(s)"
+    if spent["pendingCount"]:
+        line += f", ${float(spent['pendingUsd']):.4f} not yet confirmed"
+    return line
+
+
 def _balance_line(entry: dict[str, Any]) -> str:
     if entry["balanceUsd"] is None:
         return f"  Balance: (could not check: {entry['balanceError']})"
@@ -134,6 +142,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
         "source": wallet.source,
         "keyFile": str(key_file) if wallet.source != "env" else None,
         "hasMnemonic": wallet.has_mnemonic,
+        "spentToday": read_summary(ctx.home, since=days_ago(1)).to_json(),
     }
     lines = []
     if wallet.source == "generated":
@@ -158,6 +167,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
             _balance_line(solana),
             f"  Fund (USDC on Solana only): {solana['fundUrl']}",
         ]
+    lines += ["", _spend_line(data["spentToday"])]
     lines += ["", f"**Key file:** `{key_file}`" if wallet.source != "env" else "**Key:** from BLOCKRUN_WALLET_KEY"]
     lines += ["", "**Commands:**", "• `/wallet export`: back up the private key and mnemonic"]
     if chain == "base":

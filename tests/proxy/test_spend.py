@@ -90,3 +90,22 @@ def test_an_upgrade_keeps_the_spend_of_spend_sessions_json(start_proxy: ProxyFac
     assert mode == 0o600
     restarted = start_proxy(config={"maxCostPerRun": 0.05})
     assert restarted.ctx.ledger.spent("run-1") == pytest.approx(0.05)  # migrated once, not twice
+
+
+def test_stats_and_wallet_show_the_spend_the_ledger_counts(start_proxy: ProxyFactory, fake_url: str) -> None:
+    import asyncio
+
+    from pyclawrouter.commands import CommandContext
+    from pyclawrouter.commands.stats import stats
+    from pyclawrouter.commands.wallet import status
+
+    proxy = start_proxy()
+    assert _ask(proxy, temperature=0.4).status_code == 200
+    assert _ask(proxy, temperature=0.5).status_code == 200
+    signed = proxy.ctx.ledger.store.total_spent()
+    assert signed == pytest.approx(sum(p.amount for p in proxy.fake.settled) / 1e6)
+    ctx = CommandContext(home=proxy.home, is_owner=True, channel="cli", proxy_url=proxy.url)
+    assert stats("", ctx).data["ledger"]["spentUsd"] == pytest.approx(signed)
+    wallet = asyncio.run(status(ctx, env={"BLOCKRUN_BASE_RPC_URL": f"{fake_url}/rpc"}))
+    assert wallet.data["spentToday"]["spentUsd"] == pytest.approx(signed)
+    assert f"${signed:.4f}" in wallet.text
