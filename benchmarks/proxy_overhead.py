@@ -11,8 +11,12 @@ with zero model latency, so everything measured is overhead):
 * throughput and latency at concurrency 32 (JSON),
 * CPU seconds per request of the proxy process, RSS idle and after load, and time from spawn to healthy.
 
-The upstream answers without a 402 (payment signing is measured by the payments benchmark), and every request
-body is unique so the response cache never answers. Loopback only; every loop is bounded.
+Unpaid arms: the upstream answers without a 402. The paid arm points the proxy at the same upstream under
+``/paid``, where every request without a ``PAYMENT-SIGNATURE`` gets a 402 with a fixed x402 v2 challenge (the
+upstream does not verify signatures: that cost is the gateway's, not the proxy's); the proxy probes, signs,
+records the payment in its spend ledger and resends, as it does against BlockRun. The ``ledger`` cell times
+the ledger's own work per paid request (approve, record, settle, release) on a real SQLite file, in process.
+Every request body is unique so the response cache never answers. Loopback only; every loop is bounded.
 
     python benchmarks/proxy_overhead.py [--requests 400] [--c32-requests 3000] [--arms ...] [--json]
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -62,6 +67,13 @@ def _sse(model: str) -> bytes:
     return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
 
 
+PAY_TO = "0xe9030014F5DAe217d0A152f02A043567b16c1aBf"
+BASE_USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+CHALLENGE = base64.b64encode(json.dumps({
+    "x402Version": 2, "error": "Payment required", "resource": {"url": "http://127.0.0.1/paid"},
+    "accepts": [{"scheme": "exact", "network": "eip155:8453", "amount": "1000", "asset": BASE_USDC, "payTo": PAY_TO,
+                 "maxTimeoutSeconds": 300, "extra": {"name": "USD Coin", "version": "2"}}],
+}).encode()).decode()
 RPC_BALANCE = json.dumps({"jsonrpc": "2.0", "id": 1, "result": "0x" + (10**12).to_bytes(32, "big").hex()}).encode()
 
 
@@ -89,7 +101,12 @@ class UpstreamProtocol(asyncio.Protocol):
                 return
             body = self.buffer[head_end + 4 : head_end + 4 + length]
             self.buffer = self.buffer[head_end + 4 + length :]
-            self._answer(head.split(" ", 2)[1], body)
+            path = head.split(" ", 2)[1]
+            if path.startswith("/paid/") and "\r\npayment-signature:" not in head.lower():
+                self.transport.write(b"HTTP/1.1 402 Payment Required\r\ncontent-type: application/json\r\n"
+                                     b"payment-required: " + CHALLENGE.encode() + b"\r\ncontent-length: 2\r\n\r\n{}")
+                continue
+            self._answer(path, body)
 
     def _answer(self, path: str, body: bytes) -> None:
         if path.endswith("/rpc"):
@@ -251,6 +268,8 @@ ARMS: dict[str, tuple[str, dict[str, str]]] = {
     "hypercorn+aiohttp-transport+uvloop": ("hypercorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "aiohttp",
                                                           "PYCLAWROUTER_EVENT_LOOP": "uvloop"}),
     "uvicorn+aiohttp-transport": ("uvicorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "aiohttp"}),
+    # The default server and transport, every request paid through x402 and recorded in the spend ledger.
+    "paid (default server)": ("hypercorn", {"PYCLAWROUTER_UPSTREAM_TRANSPORT": "aiohttp", "PAID": "1"}),
 }
 UVICORN_RUNNER = """
 import os, sys, uvicorn
@@ -289,7 +308,9 @@ def measure_arm(name: str, upstream_url: str, args: argparse.Namespace) -> dict[
     server, env = ARMS[name]
     direct = f"{upstream_url}/v1/chat/completions"
     out: dict[str, Any] = {}
-    with proxy_process(upstream_url, server, env) as (pid, proxy_url, healthy, ready):
+    env = dict(env)
+    proxied_upstream = f"{upstream_url}/paid" if env.pop("PAID", None) else upstream_url
+    with proxy_process(proxied_upstream, server, env) as (pid, proxy_url, healthy, ready):
         out["time_to_healthy_s"] = round(healthy, 3)
         out["time_to_ready_s"] = round(ready, 3)
         time.sleep(0.3)
@@ -331,6 +352,31 @@ def measure_arm(name: str, upstream_url: str, args: argparse.Namespace) -> dict[
     return out
 
 
+def measure_ledger(n: int) -> dict[str, Any]:
+    """The spend ledger's work for one paid request, on a real SQLite file: approve, record, settle, release."""
+    from pyclawrouter.ledger.store import SqliteLedgerStore
+    from pyclawrouter.payments.payer import PaymentAttempt
+    from pyclawrouter.proxy.spend import SpendLedger
+
+    payment = PaymentAttempt(headers={}, amount_usd=0.001, amount_atomic=1000, network="eip155:8453", pay_to=PAY_TO,
+                             version=2, payer=PAY_TO, asset=BASE_USDC, reference="0x" + "ab" * 32,
+                             valid_before=int(time.time()) + 300)
+    timings: list[float] = []
+    with tempfile.TemporaryDirectory() as home:
+        ledger = SpendLedger(SqliteLedgerStore(Path(home) / "spend-ledger.sqlite3"))
+        for i in range(n):
+            started = time.perf_counter()
+            spend = ledger.open(f"session-{i % 8}", f"req-{i}", cap=1000.0, ceiling=0.01, hold=0.001)
+            spend.approve(payment.amount_usd, "model")
+            entry = spend.signed(payment, "model")
+            spend.settled(entry, None)
+            spend.close()
+            timings.append(time.perf_counter() - started)
+        ledger.close()
+    return {"per_paid_request_p50_ms": round(pct(timings, 0.5), 3), "p99_ms": round(pct(timings, 0.99), 3),
+            "runs": n}
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     up_port = free_port()
     upstream = upstream_process(up_port)
@@ -347,6 +393,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     results[name] = f"skipped: {needs} is not installed"
                     continue
             results[name] = measure_arm(name, f"http://127.0.0.1:{up_port}", args)
+        results["ledger"] = measure_ledger(max(1000, args.requests * 5))
     finally:
         upstream.terminate()
         upstream.wait(timeout=10)
