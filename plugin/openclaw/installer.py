@@ -238,7 +238,10 @@ def uninstall(run: Runner, *, home: Path, env: Mapping[str, str], openclaw_confi
             messages.append(f"Unset the default model {DEFAULT_PRIMARY} (install had set it).")
         provider = record.previous_provider
         if provider:
-            patches.append({"models": {"providers": {PROVIDER_ID: provider}}})
+            # A merge patch: keys install added that the user's block never had are deleted (null), not kept.
+            current = dig(doc, f"models.providers.{PROVIDER_ID}")
+            added = {key: None for key in current if key not in provider} if isinstance(current, dict) else {}
+            patches.append({"models": {"providers": {PROVIDER_ID: {**added, **provider}}}})
             messages.append("Restored the provider block that was there before.")
         else:
             patches.append(deletion_patch(doc, f"models.providers.{PROVIDER_ID}"))

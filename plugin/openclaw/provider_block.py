@@ -48,5 +48,7 @@ def provider_block(port: int) -> dict[str, Any]:
         "baseUrl": f"http://127.0.0.1:{port}/v1",
         "api": "openai-completions",
         "apiKey": PLACEHOLDER_API_KEY,
+        # Tells the proxy the client is OpenClaw, so a spend-cap stop is explained in chat (proxy/cap_stop.py).
+        "headers": {"x-clawrouter-client": "openclaw"},
         "models": models,
     }

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pyclawrouter.errors import UserFacingError
-from pyclawrouter.proxy import accounting, budget
+from pyclawrouter.proxy import accounting, budget, cap_stop
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Decision
-from pyclawrouter.proxy.errors import UpstreamTimeoutError
+from pyclawrouter.proxy.errors import CostCapExceededError, UpstreamTimeoutError
 from pyclawrouter.proxy.fallback import Plan, Success, run
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay, request_key
@@ -74,6 +74,8 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
                            free_model=ctx.models.free_model, explicit=explicit, tools=bool(chat.body.get("tools")))
     except UserFacingError as exc:
         _log(ctx, state, chat, accounting.failed_outcome(exc))
+        if isinstance(exc, CostCapExceededError) and cap_stop.answers_in_chat(request):
+            return cap_stop.answer(exc, stream=chat.stream, model=decision.model, request_id=request_id)
         raise
     state.chain = plan.chain
     state.notices += plan.notices
@@ -136,6 +138,11 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     try:
         success = await run(attempt_plan, ctx.upstream, ctx.cooldowns)
         outcome = _json_outcome(state, chat, success)
+    except CostCapExceededError as exc:  # a payment of this request was declined by the cap
+        outcome = accounting.failed_outcome(exc)
+        if not cap_stop.answers_in_chat(request):
+            raise
+        return cap_stop.answer(exc, stream=False, model=decision.model, request_id=request_id)
     except BaseException as exc:
         outcome = accounting.failed_outcome(exc)
         raise

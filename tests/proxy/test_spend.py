@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -109,3 +110,24 @@ def test_stats_and_wallet_show_the_spend_the_ledger_counts(start_proxy: ProxyFac
     wallet = asyncio.run(status(ctx, env={"BLOCKRUN_BASE_RPC_URL": f"{fake_url}/rpc"}))
     assert wallet.data["spentToday"]["spentUsd"] == pytest.approx(signed)
     assert f"${signed:.4f}" in wallet.text
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_openclaw_sees_a_cap_stop_as_an_answer_in_the_plugins_words(start_proxy: ProxyFactory, stream: bool) -> None:
+    proxy = start_proxy(config={"maxCostPerRun": 0.0, "maxCostPerRunMode": "strict"})
+    client = proxy.client(default_headers={"x-clawrouter-client": "openclaw"})
+    raw = client.chat.completions.with_raw_response.create(model="auto", messages=PROMPT, max_tokens=10,
+                                                            stream=stream)
+    assert raw.headers["x-clawrouter-cost-cap-exceeded"] == "1"
+    if stream:
+        text = "".join(chunk.choices[0].delta.content or "" for chunk in raw.parse() if chunk.choices)
+    else:
+        text = raw.parse().choices[0].message.content or ""
+    assert text.startswith("🛑 pyclawrouter stopped here:")
+    assert "maxCostPerRun" in text and "$0.0000" in text  # what was spent, the cap, and how to raise it
+    assert proxy.fake.payments == []
+    deadline = time.monotonic() + 5  # usage lines are appended by a background writer
+    while not proxy.usage_lines() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lines = proxy.usage_lines()
+    assert lines and lines[-1]["status"] == 429 and lines[-1]["paid"] == 0

@@ -1,0 +1,53 @@
+"""A spend-cap stop told to an OpenClaw user in the plugin's own words, as an ordinary assistant answer.
+
+OpenClaw turns a 429 from a provider into its own failover: read as billing it shows a generic "provider
+billing issue" and disables the provider in every session for minutes; read as a rate limit it retries for
+minutes. Neither shows why, and both lock the user out after the cap stopped one run. So for requests that
+carry the header OpenClaw is configured to send (``x-clawrouter-client: openclaw``, written into the provider
+block at install), a cap stop is answered as a normal 200 chat answer that explains it: what was spent, the
+cap, how to raise it. Nothing is paid for it and it is never cached. Other OpenAI clients keep the documented
+429 with ``X-ClawRouter-Cost-Cap-Exceeded: 1``; the header is set on this answer too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from pyclawrouter.proxy.errors import CostCapExceededError
+
+CLIENT_HEADER = "x-clawrouter-client"
+OPENCLAW = "openclaw"
+# Not words OpenClaw takes for its own error copy ("Unknown model", "Error:", "⚠️"), so it shows them as they are.
+PREFIX = "🛑 pyclawrouter stopped here: "
+
+
+def answers_in_chat(request: Request) -> bool:
+    return request.headers.get(CLIENT_HEADER, "").strip().lower() == OPENCLAW
+
+
+def text_for(exc: CostCapExceededError) -> str:
+    return PREFIX + exc.message
+
+
+def answer(exc: CostCapExceededError, *, stream: bool, model: str, request_id: str) -> Response:
+    headers = {"x-clawrouter-cost-cap-exceeded": "1", "x-clawrouter-cost": "0.000000",
+               "x-clawrouter-request-id": request_id, "cache-control": "no-store"}
+    base = {"id": f"chatcmpl-capstop-{request_id}", "created": int(time.time()), "model": model}
+    text = text_for(exc)
+    if not stream:
+        body = {**base, "object": "chat.completion",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+        return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type="application/json",
+                        headers=headers)
+    chunk = {**base, "object": "chat.completion.chunk"}
+    events = [
+        {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": None}]},
+        {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    ]
+    data = b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode("utf-8") + b"\n\n" for e in events)
+    return Response(data + b"data: [DONE]\n\n", media_type="text/event-stream", headers=headers)
