@@ -1,50 +1,24 @@
-"""Per-request bookkeeping: what the answer's headers and SSE comments say, and the usage line."""
+"""Per-request bookkeeping as pure functions of an :class:`~pyclawrouter.proxy.exchange.Exchange`: what the
+answer's headers and SSE comments say, and the usage line."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy.catalog_view import CatalogView
-from pyclawrouter.proxy.deps import Decision
+from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.responses import header_safe
-from pyclawrouter.proxy.spend import RequestSpend
 from pyclawrouter.usage.log import UsageRecord
 
+if TYPE_CHECKING:
+    from pyclawrouter.proxy.exchange import Exchange
+
 PAYMENT_FAILED = "> **⚠️ Payment failed** — answered by the free model instead of {model}.\n\n"
-
-
-@dataclass
-class Exchange:
-    request_id: str
-    started: float
-    decision: Decision
-    session: str
-    chain: list[str]
-    tier: str
-    chain_name: str
-    notices: list[str] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-    spend: RequestSpend | None = None
-    """Every payment this request signed (the payment flow books them as it signs)."""
-
-    @property
-    def decision_is_explicit(self) -> bool:
-        return self.decision.profile == "explicit"
-
-    @property
-    def log_tier(self) -> str:
-        return "DIRECT" if self.decision_is_explicit else self.tier
-
-    @property
-    def paid(self) -> float:
-        """What this request paid across all its attempts, failed ones included."""
-        return self.spend.total if self.spend is not None else 0.0
 
 
 def usage_of(body: bytes) -> dict[str, Any] | None:
@@ -108,11 +82,11 @@ def stream_trailer(state: Exchange, success: Success) -> bytes:
 
 
 def failed_outcome(exc: BaseException) -> Outcome:
-    if isinstance(exc, UserFacingError):
-        return Outcome(status=exc.http_status, error=exc, note=exc.message)
     if isinstance(exc, asyncio.CancelledError):
         return Outcome(status=499, note="client disconnected")
-    return Outcome(status=500, note=type(exc).__name__)
+    error = as_user_error(exc)
+    note = error.message if isinstance(exc, UserFacingError) else type(exc).__name__
+    return Outcome(status=error.http_status, error=error, note=note)
 
 
 def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, cache: str | None) -> UsageRecord:

@@ -22,6 +22,7 @@ from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import command_route, images, pipeline
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Deps, load_deps
+from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.responses import json_error_response, json_response, openai_error
 from pyclawrouter.proxy.runtime import Runtime, make_context, warm_up
 from pyclawrouter.settings import Settings, SettingsProvider
@@ -46,11 +47,10 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
                 return await handler(request, await runtime.context())
             except UserFacingError as exc:
                 return json_error_response(exc)
-            except Exception:
+            except Exception as exc:
                 # The details go to the server log, never to the client (no tracebacks on the wire).
                 log.exception("unhandled error on %s %s", request.method, request.url.path)
-                return openai_error(500, "Internal proxy error; see the pyclawrouter log", type_="proxy_error",
-                                    code="internal_error")
+                return json_error_response(as_user_error(exc))
 
         return endpoint
 

@@ -110,3 +110,33 @@ class UpstreamRejectedError(UserFacingError):
 
 def error_headers(exc: UserFacingError) -> dict[str, str]:
     return dict(getattr(exc, "headers", {}) or {})
+
+
+class UpstreamFailedError(UserFacingError):
+    """The upstream connection broke in a way no fallback absorbed (a network error mid-answer)."""
+
+    code = "upstream_error"
+    http_status = 502
+    error_type = "upstream_error"
+
+
+class InternalProxyError(UserFacingError):
+    """A fault of ours. The details go to the server log, never to the client."""
+
+    code = "internal_error"
+    http_status = 500
+    error_type = "proxy_error"
+
+
+def as_user_error(exc: BaseException) -> UserFacingError:
+    """The one mapping from an exception to what the client is told, used by the app, the pipeline and streaming
+    alike: an upstream failure is a 502, a timeout a 504, a fault of ours a 500, the same in JSON and in a stream."""
+    if isinstance(exc, UserFacingError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return UpstreamTimeoutError("The request timed out")
+    import httpx  # already loaded by the app; imported here to keep this module dependency-free at import
+
+    if isinstance(exc, httpx.HTTPError):
+        return UpstreamFailedError(f"The upstream connection failed ({type(exc).__name__})")
+    return InternalProxyError("Internal proxy error; see the pyclawrouter log")

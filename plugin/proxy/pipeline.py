@@ -21,11 +21,12 @@ from pyclawrouter.proxy import accounting, budget, cap_stop
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Decision
 from pyclawrouter.proxy.errors import CostCapExceededError, UpstreamTimeoutError
-from pyclawrouter.proxy.fallback import Plan, Success, run
+from pyclawrouter.proxy.exchange import Exchange
+from pyclawrouter.proxy.fallback import Plan, run
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay, request_key
 from pyclawrouter.proxy.request import ChatRequest, parse_chat_request, read_body
-from pyclawrouter.proxy.responses import add_notices_to_json, json_response, openai_error
+from pyclawrouter.proxy.responses import json_response, openai_error
 from pyclawrouter.proxy.rewrite import upstream_body
 from pyclawrouter.proxy.sessions import session_id
 from pyclawrouter.proxy.streaming import StreamResponse
@@ -46,9 +47,10 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     decision = _route(ctx, chat)
     explicit = decision.profile == "explicit"
     sid = session_id(chat.session_header, chat.body["messages"])
-    state = accounting.Exchange(request_id=request_id, started=started, decision=decision, session=sid,
-                                chain=list(decision.chain) or [decision.model], tier=decision.tier,
-                                chain_name=settings.chain)
+    key = request_key(chat.raw, stream=chat.stream, session=chat.session_header)
+    state = Exchange(ctx=ctx, chat=chat, key=key, request_id=request_id, started=started, decision=decision,
+                     session=sid, chain=list(decision.chain) or [decision.model], tier=decision.tier,
+                     chain_name=settings.chain)
 
     # 3. Session: pin the model for routed conversations; upgrade, never silently downgrade.
     if not explicit:
@@ -57,10 +59,9 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         state.chain, state.tier = pinned.chain, pinned.tier
 
     # A cached answer costs nothing, so it is served before any budget or balance check.
-    key = request_key(chat.raw, stream=chat.stream, session=chat.session_header)
     cached = None if chat.skip_cache else ctx.cache.get(key)
     if cached is not None:
-        _log(ctx, state, chat, Outcome(status=cached.status), cache="hit")
+        state.log(Outcome(status=cached.status), cache="hit")
         return _replay(cached, "hit")
 
     def estimate(model: str) -> float:
@@ -73,7 +74,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         plan = budget.plan(ctx.ledger, settings.max_cost_per_run_mode, sid, state.chain, estimate, cap=cap,
                            free_model=ctx.models.free_model, explicit=explicit, tools=bool(chat.body.get("tools")))
     except UserFacingError as exc:
-        _log(ctx, state, chat, accounting.failed_outcome(exc))
+        state.log(accounting.failed_outcome(exc))
         if isinstance(exc, CostCapExceededError) and cap_stop.answers_in_chat(request):
             return cap_stop.answer(exc, stream=chat.stream, model=decision.model, request_id=request_id)
         raise
@@ -97,7 +98,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     if leader_result is not None:
         state.spend.close()
         replay = await _follow(leader_result, settings.request_timeout_s)
-        _log(ctx, state, chat, Outcome(status=replay.status if replay else 503), cache="dedup")
+        state.log(Outcome(status=replay.status if replay else 503), cache="dedup")
         if replay is None:
             return openai_error(503, "The identical request this one waited for failed; please retry",
                                 type_="dedup_origin_failed", code="dedup_origin_failed")
@@ -121,23 +122,13 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         max_attempts=settings.max_attempts,
     )
 
-    def finish(outcome: Outcome) -> None:
-        _finish(ctx, state, chat, key, outcome)
-
-    # 8. Answer: real streaming, or JSON with the x-clawrouter-* headers.
+    # 8. Answer: real streaming, or JSON with the x-clawrouter-* headers. Either way ``state.finish`` books it.
     if chat.stream:
-        return StreamResponse(
-            lambda: run(attempt_plan, ctx.upstream, ctx.cooldowns),
-            prelude=lambda success: accounting.stream_prelude(state, success, chat.debug),
-            trailer=lambda success: accounting.stream_trailer(state, success),
-            wants_usage=chat.wants_usage, first_heartbeat_s=settings.first_heartbeat_s,
-            heartbeat_interval_s=settings.heartbeat_interval_s, record_limit=settings.cache_max_item_bytes,
-            headers={"x-clawrouter-request-id": request_id}, on_done=finish,
-        )
+        return StreamResponse(lambda: run(attempt_plan, ctx.upstream, ctx.cooldowns), state)
     outcome = Outcome(status=500, note="cancelled")
     try:
         success = await run(attempt_plan, ctx.upstream, ctx.cooldowns)
-        outcome = _json_outcome(state, chat, success)
+        outcome = state.json_outcome(success)
     except CostCapExceededError as exc:  # a payment of this request was declined by the cap
         outcome = accounting.failed_outcome(exc)
         if not cap_stop.answers_in_chat(request):
@@ -147,7 +138,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         outcome = accounting.failed_outcome(exc)
         raise
     finally:
-        finish(outcome)
+        state.finish(outcome)
     return Response(outcome.recorded, status_code=200, media_type="application/json", headers=outcome.headers)
 
 
@@ -157,40 +148,6 @@ def _request_ceiling(ctx: ProxyContext, chain: list[str], estimate: Callable[[st
     if payer is None:
         return 0.0
     return max(payer.ceiling_for(estimate(model)) for model in chain)
-
-
-def _json_outcome(state: accounting.Exchange, chat: ChatRequest, success: Success) -> Outcome:
-    if success.payment_fallback:
-        state.notices.append(accounting.PAYMENT_FAILED.format(model=state.chain[0]))
-    body = add_notices_to_json(success.body or b"{}", state.notices, success.model)
-    usage = accounting.usage_of(body)
-    outcome = Outcome(status=200, success=success, usage=usage, recorded=body)
-    outcome.headers = accounting.answer_headers(state, success, chat.debug)
-    return outcome
-
-
-def _finish(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, key: str, outcome: Outcome) -> None:
-    """Bookkeeping for a finished request; runs exactly once, even when the client went away. Spend was booked
-    by the payment flow as each payment was signed; this only releases the request's hold."""
-    success = outcome.success
-    if state.spend is not None:
-        state.spend.close()
-    # A fallback that answered becomes the session's model; a forced downgrade (wallet, budget) does not.
-    forced = success is not None and (success.payment_fallback or success.budget_fallback)
-    if success is not None and success.model != state.chain[0] and not (state.decision_is_explicit or forced):
-        ctx.sessions.repin(state.session, success.model)
-    replay = None
-    if outcome.status == 200 and outcome.recorded is not None:
-        replay = Replay(200, outcome.recorded, outcome.media_type,
-                        tuple((outcome.headers or {}).items()) if not chat.stream else ())
-        ctx.cache.put(key, replay)
-    ctx.inflight.complete(key, replay)
-    _log(ctx, state, chat, outcome)
-
-
-def _log(ctx: ProxyContext, state: accounting.Exchange, chat: ChatRequest, outcome: Outcome, *,
-         cache: str | None = None) -> None:
-    ctx.usage.write(accounting.usage_record(state, ctx.models, outcome, cache=cache))
 
 
 async def _follow(future: asyncio.Future[Replay | None], timeout: float) -> Replay | None:

@@ -18,18 +18,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from pyclawrouter.errors import UserFacingError
-from pyclawrouter.proxy.errors import UpstreamTimeoutError
+from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.responses import error_body, json_error_response
+
+if TYPE_CHECKING:
+    from pyclawrouter.proxy.exchange import Exchange
 
 SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -37,6 +41,7 @@ SSE_HEADERS = [
     (b"x-accel-buffering", b"no"),
 ]
 HEARTBEAT = b": heartbeat\n\n"
+log = logging.getLogger(__name__)
 DONE = b"data: [DONE]\n\n"
 CLIENT_CLOSED = 499
 
@@ -44,20 +49,18 @@ CLIENT_CLOSED = 499
 class StreamResponse(Response):
     """An ASGI response running ``work`` (the fallback loop) and streaming whatever it produces."""
 
-    def __init__(self, work: Callable[[], Awaitable[Success]], *, prelude: Callable[[Success], bytes],
-                 trailer: Callable[[Success], bytes], wants_usage: bool, first_heartbeat_s: float,
-                 heartbeat_interval_s: float, record_limit: int, headers: dict[str, str],
-                 on_done: Callable[[Outcome], None]) -> None:
+    def __init__(self, work: Callable[[], Awaitable[Success]], exchange: Exchange) -> None:
         super().__init__(media_type="text/event-stream")
+        settings = exchange.ctx.settings
         self._work = work
-        self._prelude = prelude
-        self._trailer = trailer
-        self._wants_usage = wants_usage
-        self._first_heartbeat = first_heartbeat_s
-        self._interval = heartbeat_interval_s
-        self._record_limit = record_limit
-        self._extra_headers = headers
-        self._on_done = on_done
+        self._prelude = exchange.prelude
+        self._trailer = exchange.trailer
+        self._wants_usage = exchange.chat.wants_usage
+        self._first_heartbeat = settings.first_heartbeat_s
+        self._interval = settings.heartbeat_interval_s
+        self._record_limit = settings.cache_max_item_bytes
+        self._extra_headers = {"x-clawrouter-request-id": exchange.request_id}
+        self._on_done = exchange.finish
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         outcome = Outcome(status=CLIENT_CLOSED, note="client disconnected", media_type="text/event-stream")
@@ -79,8 +82,8 @@ class StreamResponse(Response):
         work = asyncio.ensure_future(self._work())
         try:
             done, _ = await asyncio.wait({work}, timeout=self._first_heartbeat)
-            if done and work.exception() is not None:
-                error = _as_user_error(work.exception())
+            if done and (failure := work.exception()) is not None:
+                error = _reported(failure)
                 outcome.status, outcome.error = error.http_status, error
                 response = json_error_response(error)
                 await response({"type": "http"}, _no_receive, send)
@@ -91,8 +94,8 @@ class StreamResponse(Response):
             while not work.done():
                 await send({"type": "http.response.body", "body": HEARTBEAT, "more_body": True})
                 await asyncio.wait({work}, timeout=self._interval)
-            if work.exception() is not None:
-                error = _as_user_error(work.exception())
+            if (failure := work.exception()) is not None:
+                error = _reported(failure)
                 outcome.status, outcome.error = error.http_status, error
                 await _send(send, b"data: " + json.dumps(error_body(error)).encode() + b"\n\n" + DONE, last=True)
                 return
@@ -208,13 +211,10 @@ def json_to_sse(body: bytes, wants_usage: bool, outcome: Outcome) -> bytes:
     return b"".join(b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\n\n" for c in chunks)
 
 
-def _as_user_error(exc: BaseException | None) -> UserFacingError:
-    if isinstance(exc, UserFacingError):
-        return exc
-    if isinstance(exc, TimeoutError):
-        return UpstreamTimeoutError("The request timed out")
-    error = UserFacingError(f"Proxy error: {type(exc).__name__}")
-    error.http_status = 502
+def _reported(exc: BaseException) -> UserFacingError:
+    error = as_user_error(exc)
+    if not isinstance(exc, UserFacingError):
+        log.error("unhandled error while streaming", exc_info=exc)
     return error
 
 

@@ -1,0 +1,96 @@
+"""One client chat request, from its routing decision to its usage line.
+
+The pipeline fills it in step by step (chain, notices, the spend of its payments); :meth:`Exchange.finish`
+books the outcome exactly once, whether the answer was JSON, a stream, a refusal or a client that went away:
+it releases the request's hold on the session's budget (the payments themselves were booked by the payment
+flow as they were signed, never here), repins the session to a fallback that answered, fills the response
+cache, releases in-flight dedup followers and writes the usage line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyclawrouter.proxy import accounting
+from pyclawrouter.proxy.context import ProxyContext
+from pyclawrouter.proxy.deps import Decision
+from pyclawrouter.proxy.fallback import Success
+from pyclawrouter.proxy.outcome import Outcome
+from pyclawrouter.proxy.replay import Replay
+from pyclawrouter.proxy.request import ChatRequest
+from pyclawrouter.proxy.responses import add_notices_to_json
+from pyclawrouter.proxy.spend import RequestSpend
+
+
+@dataclass
+class Exchange:
+    ctx: ProxyContext
+    chat: ChatRequest
+    key: str
+    """The response cache / in-flight dedup key of this request."""
+    request_id: str
+    started: float
+    decision: Decision
+    session: str
+    chain: list[str]
+    tier: str
+    chain_name: str
+    notices: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    spend: RequestSpend | None = None
+    """Every payment this request signed (the payment flow books them as it signs)."""
+    _finished: bool = False
+
+    @property
+    def decision_is_explicit(self) -> bool:
+        return self.decision.profile == "explicit"
+
+    @property
+    def log_tier(self) -> str:
+        return "DIRECT" if self.decision_is_explicit else self.tier
+
+    @property
+    def paid(self) -> float:
+        """What this request paid across all its attempts, failed ones included."""
+        return self.spend.total if self.spend is not None else 0.0
+
+    # --- what the client sees --------------------------------------------------------------------------
+
+    def prelude(self, success: Success) -> bytes:
+        return accounting.stream_prelude(self, success, self.chat.debug)
+
+    def trailer(self, success: Success) -> bytes:
+        return accounting.stream_trailer(self, success)
+
+    def json_outcome(self, success: Success) -> Outcome:
+        if success.payment_fallback:
+            self.notices.append(accounting.PAYMENT_FAILED.format(model=self.chain[0]))
+        body = add_notices_to_json(success.body or b"{}", self.notices, success.model)
+        outcome = Outcome(status=200, success=success, usage=accounting.usage_of(body), recorded=body)
+        outcome.headers = accounting.answer_headers(self, success, self.chat.debug)
+        return outcome
+
+    # --- bookkeeping -----------------------------------------------------------------------------------
+
+    def log(self, outcome: Outcome, *, cache: str | None = None) -> None:
+        self.ctx.usage.write(accounting.usage_record(self, self.ctx.models, outcome, cache=cache))
+
+    def finish(self, outcome: Outcome) -> None:
+        """Book a finished request; runs once, even when the client went away."""
+        if self._finished:
+            return
+        self._finished = True
+        ctx, success = self.ctx, outcome.success
+        if self.spend is not None:
+            self.spend.close()
+        # A fallback that answered becomes the session's model; a forced downgrade (wallet, budget) does not.
+        forced = success is not None and (success.payment_fallback or success.budget_fallback)
+        if success is not None and success.model != self.chain[0] and not (self.decision_is_explicit or forced):
+            ctx.sessions.repin(self.session, success.model)
+        replay = None
+        if outcome.status == 200 and outcome.recorded is not None:
+            replay = Replay(200, outcome.recorded, outcome.media_type,
+                            tuple((outcome.headers or {}).items()) if not self.chat.stream else ())
+            ctx.cache.put(self.key, replay)
+        ctx.inflight.complete(self.key, replay)
+        self.log(outcome)
