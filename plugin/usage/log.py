@@ -2,9 +2,10 @@
 
 Field names follow ClawRouter's log (timestamp, model, tier, cost, baselineCost, savings, latencyMs,
 inputTokens, outputTokens) so existing tooling keeps reading it; we add requestId, session, profile, status,
-paid (USD signed through x402 for this request, every attempt included), payments (each signed payment) and
-chain. ``cost`` is what the request cost the user: the x402 amount
-when a payment was made, otherwise the price-table cost of the tokens used.
+paid (USD signed through x402 for this request, every attempt included), payments (each signed payment),
+chain and, when the caller gives it, reasoning (the routing decision's explanation). ``cost`` is what the
+request cost the user: the x402 amount when a payment was made, otherwise the price-table cost of the tokens
+used.
 
 Writes happen in one background task that drains a queue and appends in a worker thread, so a slow disk
 never stalls the event loop, and lines from concurrent requests are never interleaved or lost (``close()``
@@ -45,6 +46,7 @@ class UsageRecord:
     chain: str | None = None
     error: str | None = None
     cache: str | None = None  # "hit" (response cache) or "dedup" (shared an identical in-flight request)
+    reasoning: str | None = None  # why the router picked this tier/model (the dashboard shows it)
     timestamp: datetime | None = None
     payments: tuple[dict[str, Any], ...] = ()
     ceiling: float | None = None
@@ -77,6 +79,8 @@ class UsageRecord:
             line["payments"] = list(self.payments)
         if self.ceiling is not None:
             line["ceiling"] = round(self.ceiling, 8)
+        if self.reasoning:
+            line["reasoning"] = self.reasoning[:300]
         return line
 
 

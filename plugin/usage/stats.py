@@ -63,22 +63,18 @@ def aggregate(home: Path, days: int = 7, *, today: date | None = None) -> Stats:
     today = today or datetime.now(UTC).date()
     stats = Stats(period="today" if days == 1 else f"last {days} days", days=days)
     latency_total = 0.0
-    for offset in range(days - 1, -1, -1):
-        day = (today - timedelta(days=offset)).isoformat()
-        entries = list(_read_day(paths.logs_dir(home) / f"usage-{day}.jsonl"))
-        if not entries:
-            continue
+    for day, entries in read_days(home, days, today=today):
         daily = DayStats(date=day)
         day_latency = 0.0
         for entry in entries:
-            cost = _num(entry.get("cost"))
-            baseline = _num(entry.get("baselineCost", cost))
-            status = int(_num(entry.get("status", 200)))
-            latency = _num(entry.get("latencyMs"))
+            cost = num(entry.get("cost"))
+            baseline = num(entry.get("baselineCost", cost))
+            status = int(num(entry.get("status", 200)))
+            latency = num(entry.get("latencyMs"))
             stats.totalRequests += 1
             stats.failedRequests += status >= 400
             stats.totalCost += cost
-            stats.totalPaid += _num(entry.get("paid"))
+            stats.totalPaid += num(entry.get("paid"))
             stats.totalBaselineCost += baseline
             latency_total += latency
             daily.totalRequests += 1
@@ -101,6 +97,20 @@ def aggregate(home: Path, days: int = 7, *, today: date | None = None) -> Stats:
     stats.byTier = dict(sorted(stats.byTier.items(), key=lambda kv: _tier_rank(kv[0])))
     stats.byModel = dict(sorted(stats.byModel.items(), key=lambda kv: (-kv[1].count, kv[0])))
     return stats
+
+
+def read_days(home: Path, days: int, *, today: date | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The usage log lines of the last ``days`` calendar days (1..30, clamped), oldest day first, as
+    ``(YYYY-MM-DD, lines)``; days without a log are left out."""
+    days = max(1, min(int(days), MAX_DAYS))
+    today = today or datetime.now(UTC).date()
+    found = []
+    for offset in range(days - 1, -1, -1):
+        day = (today - timedelta(days=offset)).isoformat()
+        entries = _read_day(paths.logs_dir(home) / f"usage-{day}.jsonl")
+        if entries:
+            found.append((day, entries))
+    return found
 
 
 def clear(home: Path) -> int:
@@ -131,7 +141,8 @@ def _read_day(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def _num(value: object) -> float:
+def num(value: object) -> float:
+    """A log field as a number: anything that is not an int or float (a bool, a string, missing) is zero."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
