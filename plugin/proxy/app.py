@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from pyclawrouter.dashboard.routes import Dashboard
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import command_route, images, pipeline
 from pyclawrouter.proxy.context import ProxyContext
@@ -90,6 +91,8 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         return json_response({**ctx.cache.stats(), "inflight": len(ctx.inflight), "sessions": len(ctx.sessions)},
                              headers={"cache-control": "no-cache"})
 
+    dashboard = Dashboard()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         home = provider.current().home
@@ -113,6 +116,10 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         Route("/v1/images/image2image", handle(images.image2image), methods=["POST"]),
         Route("/images/{name}", handle(images.serve_image), methods=["GET"]),
         Route("/plugin/command/{name}", handle(command_route.command), methods=["POST"]),
+        # Read-only, behind its own token (pyclawrouter.dashboard.access); deliberately outside /v1/.
+        Route("/dashboard", handle(dashboard.page), methods=["GET"]),
+        Route("/dashboard/data", handle(dashboard.data), methods=["GET"]),
+        Route("/dashboard/static/{name}", handle(dashboard.static), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
