@@ -4,7 +4,9 @@ page must show those numbers, refresh itself when a new request lands, fit a pho
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -42,7 +44,13 @@ def test_dashboard_shows_real_spend_and_refreshes_live(
     page = browser.page
     assert page.text_content("#total-requests") == "4"
     assert page.text_content("#total-spent") == money(_spent(lines))
-    assert page.text_content("#balance") == money(proxy.fake.backend.balance(proxy.wallet_address) / 1e6)
+    # The balance the proxy knows: its monitor's last chain read (of the fake's RPC), less what it signed since.
+    monitor = proxy.ctx.deps.balance
+    assert monitor is not None
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        known = pool.submit(lambda: asyncio.run(monitor.get())).result().usd
+    assert known is not None and page.text_content("#balance") == money(float(known))
+    assert abs(float(known) - proxy.fake.backend.balance(proxy.wallet_address) / 1e6) <= _spent(lines)
 
     rows = page.locator("#recent-table tbody tr")
     assert rows.count() == 4
