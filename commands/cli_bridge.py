@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Iterable
@@ -44,15 +45,26 @@ def flag_words(values: object, flags: Iterable[str]) -> list[str]:
     return words
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def plain_text(text: str) -> str:
+    """Chat Markdown as terminal text: no code fence around the whole reply, no ``**bold**``, no backticks.
+
+    Commands write for chat; a terminal shows Markdown's markers literally, and backticks around an address
+    or a key get copied along with it."""
+    if text.startswith("```\n") and text.endswith("\n```"):
+        text = text[4:-4]  # a code fence helps chat clients, not terminals
+    return _CODE.sub(r"\1", _BOLD.sub(r"\1", text))
+
+
 def print_reply(reply: CommandReply, *, as_json: bool) -> int:
     if as_json:
         payload = {**reply.data, "isError": reply.is_error} if reply.is_error else reply.data
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 1 if reply.is_error else 0
-    text = reply.text
-    if text.startswith("```\n") and text.endswith("\n```"):
-        text = text[4:-4]  # a code fence helps chat clients, not terminals
-    print(text, file=sys.stderr if reply.is_error else sys.stdout)
+    print(plain_text(reply.text), file=sys.stderr if reply.is_error else sys.stdout)
     return 1 if reply.is_error else 0
 
 

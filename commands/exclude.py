@@ -41,9 +41,17 @@ def _reply(text: str, models: list[str]) -> CommandReply:
 def resolve_model(name: str) -> str:
     """The catalog id for a model id or alias; an unknown name or a routing profile is a usage error."""
     from pyclawrouter.routing.catalog import default_catalog
+    from pyclawrouter.routing.errors import UnknownModelError
 
     catalog = default_catalog()
-    model_id = catalog.resolve(name)  # UnknownModelError (a UserFacingError) names the closest ids
+    try:
+        model_id = catalog.resolve(name)
+    except UnknownModelError as exc:
+        # Not the routing error's own text: that one is written for API clients ("Unknown model ..."), and
+        # chat hosts mistake it for their provider's missing-model failure.
+        hint = f" Did you mean {' or '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
+        raise UsageError(f"{name!r} names nothing in the catalog.{hint} Give a model id such as "
+                         "'google/gemini-2.5-flash' or an alias such as 'sonnet'.") from None
     if model_id in catalog.profiles:
         raise UsageError(f"{name!r} is a routing profile, not a model; exclude the models it would pick instead")
     return model_id

@@ -12,7 +12,7 @@ import importlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from pyclawrouter.commands import CommandContext, CommandReply
@@ -83,17 +83,27 @@ def command_names() -> list[str]:
     return list(COMMANDS)
 
 
+def own_words(name: str, text: str) -> str:
+    """An error reply that starts with the command's own name (``/exclude: ...``).
+
+    Chat hosts read error texts for their own failure phrases: OpenClaw rewrites a reply that starts with
+    "Error", "Failed", "Request failed" and the like, or that says "unknown model", as one of its own provider
+    warnings. Naming the command first keeps the reply recognisably ours."""
+    prefix = f"/{name}"
+    return text if text.startswith(prefix) else f"{prefix}: {text}"
+
+
 def usage_reply(name: str, problem: str | None = None) -> CommandReply:
     spec = COMMANDS[name]
     text = f"Usage:\n{spec.usage}"
     if problem:
-        text = f"{problem}\n\n{text}"
+        text = f"{own_words(name, problem)}\n\n{text}"
     return CommandReply(text=text, data={"usage": spec.usage, "error": problem}, is_error=problem is not None)
 
 
 def _unknown(name: str) -> CommandReply:
     listing = "\n".join(f"/{spec.name} — {spec.description}" for spec in COMMANDS.values())
-    return CommandReply(text=f"Unknown command /{name}. Commands:\n{listing}", is_error=True)
+    return CommandReply(text=f"/{name} is not a pyclawrouter command. Commands:\n{listing}", is_error=True)
 
 
 def _load(spec: CommandSpec) -> Handler:
@@ -111,11 +121,13 @@ async def dispatch(name: str, args: str, ctx: CommandContext) -> CommandReply:
         handler = _load(spec)
         result = handler(args.strip(), ctx)
         reply = await result if inspect.isawaitable(result) else result
+        if reply.is_error:
+            reply = replace(reply, text=own_words(spec.name, reply.text))
         return reply
     except UsageError as exc:
         return usage_reply(spec.name, str(exc))
     except UserFacingError as exc:
-        return CommandReply(text=exc.message, data={"error": exc.code}, is_error=True)
+        return CommandReply(text=own_words(spec.name, exc.message), data={"error": exc.code}, is_error=True)
     except Exception as exc:  # a command must never turn into a stack trace in chat
         _log.exception("/%s failed", spec.name)
         return CommandReply(

@@ -31,7 +31,10 @@ from pyclawrouter.wallet import (
 from pyclawrouter.wallet.chain import parse_chain
 from pyclawrouter.wallet.store import read_mnemonic
 
-BALANCE_TIMEOUT_S = 12.0
+# /wallet answers within 2 s whatever the RPCs do: each balance read (both chains run at once) gets this long,
+# one HTTP attempt included, and a read that is not done by then is shown as "could not be read".
+WALLET_REPLY_S = 2.0
+BALANCE_TIMEOUT_S = 1.5
 CHAIN_LABEL = {"base": "Base (EVM)", "solana": "Solana"}
 RESTART = "Restart the proxy (or the OpenClaw gateway) to apply."
 
@@ -91,12 +94,13 @@ async def _balance(wallet: Wallet, chain: Chain, base_rpc: str, solana_rpc: str)
     from pyclawrouter.balance import BalanceMonitor
 
     monitor = BalanceMonitor(
-        wallet, chain=chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc, timeout_s=8, retry_delays_s=(0.5,)
+        wallet, chain=chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc, timeout_s=BALANCE_TIMEOUT_S,
+        retry_delays_s=(),
     )
     try:
         info = await asyncio.wait_for(monitor.get(force=True), timeout=BALANCE_TIMEOUT_S)
     except TimeoutError:
-        return {"balanceUsd": None, "balanceError": f"balance check timed out after {BALANCE_TIMEOUT_S:.0f} s"}
+        return {"balanceUsd": None, "balanceError": f"no answer from the RPC within {BALANCE_TIMEOUT_S:g} s"}
     return {
         "balanceUsd": None if info.usd is None else str(info.usd),
         "balanceError": info.error,
@@ -114,7 +118,7 @@ def _spend_line(spent: dict[str, Any]) -> str:
 
 def _balance_line(entry: dict[str, Any]) -> str:
     if entry["balanceUsd"] is None:
-        return f"  Balance: (could not check: {entry['balanceError']})"
+        return f"  Balance: could not be read ({entry['balanceError']})"
     usd = float(entry["balanceUsd"])
     note = " (empty: fund it to use paid models)" if entry.get("isEmpty") else " (low)" if entry.get("isLow") else ""
     return f"  Balance: ${usd:.2f}{note}"

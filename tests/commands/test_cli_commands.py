@@ -33,7 +33,7 @@ def test_exclude_cli_round_trip(capsys: pytest.CaptureFixture[str], isolated_sta
     assert main(["exclude", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"excluded": ["anthropic/claude-sonnet-4.6"]}
     assert main(["exclude", "add", "no-such-model"]) == 1
-    assert "Unknown model 'no-such-model'" in capsys.readouterr().err
+    assert "/exclude: 'no-such-model' names nothing in the catalog" in capsys.readouterr().err
 
 
 def test_img_cli_without_a_proxy_fails_cleanly(capsys: pytest.CaptureFixture[str], isolated_state_dir: Path) -> None:
@@ -68,3 +68,42 @@ def test_doctor_reports_problems_with_fixes_and_never_creates_a_wallet(
     assert not by_name["wallet"].ok and "pyclawrouter wallet" in by_name["wallet"].fix
     assert not by_name["proxy"].ok and not by_name["openclaw plugin"].ok
     assert not (isolated_state_dir / "wallet.key").exists()
+
+
+def test_stats_cli_takes_the_chat_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "3"]) == 0  # the same as /stats 3
+    assert capsys.readouterr().out.startswith("No requests in the last 3 days")
+    assert main(["stats", "3", "--days", "3"]) == 0
+    capsys.readouterr()
+    for bad, message in ((["stats", "soon"], "give a number of days or 'clear'"),
+                         (["stats", "2", "--days", "5"], "two different day counts"),
+                         (["stats", "0"], "must be at least 1")):
+        with pytest.raises(SystemExit) as info:
+            main(bad)
+        assert info.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_wallet_cli_prints_plain_text_not_chat_markdown(
+    isolated_state_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BLOCKRUN_BASE_RPC_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CLAWROUTER_SOLANA_RPC_URL", "http://127.0.0.1:9")
+    assert main(["wallet"]) == 0
+    out = capsys.readouterr().out
+    assert "**" not in out and "`" not in out
+    assert "Payment chain: Base (EVM)" in out
+    assert main(["wallet", "--json"]) == 0
+    evm = json.loads(capsys.readouterr().out)["evm"]["address"]
+    assert main(["wallet"]) == 0
+    assert f"  Address: {evm}\n" in capsys.readouterr().out  # copyable as is, no backticks around it
+
+
+def test_plain_text_keeps_words_and_drops_only_markup() -> None:
+    from pyclawrouter.commands.cli_bridge import plain_text
+
+    assert plain_text("**Key file:** `/a b/wallet.key`\n• `/wallet export`: back up") == (
+        "Key file: /a b/wallet.key\n• /wallet export: back up"
+    )
+    assert plain_text("```\nRequests  3\n```") == "Requests  3"
+    assert plain_text("2 * 3 ** 2 is not bold") == "2 * 3 ** 2 is not bold"

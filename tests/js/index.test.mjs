@@ -1,13 +1,23 @@
 // node --test tests/js : plugin/index.js against a fake OpenClaw api (no openclaw install needed).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import plugin, { COMMANDS, createService, forwardCommand, isOwner, proxyArgv, state } from "../../plugin/index.js";
+import plugin, {
+  COMMANDS,
+  LAST_ERROR_FILE,
+  RESTART_BACKOFF_MS,
+  createService,
+  describeExit,
+  forwardCommand,
+  isOwner,
+  proxyArgv,
+  state,
+} from "../../plugin/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const INDEX_JS = join(HERE, "..", "..", "plugin", "index.js");
@@ -70,6 +80,10 @@ beforeEach(() => {
   state.token = null;
 });
 afterEach(() => {
+  state.stopped = true;
+  clearTimeout(state.restartTimer);
+  state.restartTimer = null;
+  state.lastError = null;
   state.child?.kill("SIGKILL");
   state.child = null;
 });
@@ -119,7 +133,7 @@ test("the command names match the Python registry", () => {
 });
 
 test("no secret in argv; no process.env within 8 lines of a network call (OpenClaw's scanner rule)", () => {
-  assert.deepEqual(proxyArgv({ port: 9999 }), ["-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", "9999"]);
+  assert.deepEqual(proxyArgv({ port: 9999 }), ["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", "9999"]);
   const lines = readFileSync(INDEX_JS, "utf8").split("\n");
   const envLines = lines.flatMap((l, i) => (l.includes("process.env") ? [i] : []));
   const netLines = lines.flatMap((l, i) => (/\bfetch\(|http\.request\(|\.post\(/.test(l) ? [i] : []));
@@ -152,7 +166,6 @@ test("commands go to the proxy with the token from the state dir; media becomes 
     const reply = await forwardCommand(api, "img", { args: "a fox", channel: "webchat", senderIsOwner: true });
     assert.deepEqual(reply, {
       text: "an image",
-      isError: false,
       mediaUrl: "http://127.0.0.1:1/images/a.png",
       mediaUrls: ["http://127.0.0.1:1/images/a.png"],
     });
@@ -165,7 +178,7 @@ test("commands go to the proxy with the token from the state dir; media becomes 
     token = "second-token";
     writeFileSync(join(home, "command-token"), "second-token");
     const again = await forwardCommand(api, "stats", { args: "", channel: "webchat" });
-    assert.equal(again.isError, false);
+    assert.equal(again.text, "an image");
     assert.equal(seen.at(-1).auth, "Bearer second-token");
     assert.equal(seen.at(-1).body.senderIsOwner, false);
   } finally {
@@ -176,8 +189,9 @@ test("commands go to the proxy with the token from the state dir; media becomes 
 test("an unreachable proxy is an error reply, not an exception", async () => {
   const port = await freePort();
   const reply = await forwardCommand(fakeApi({ config: { port } }), "wallet", { args: "" });
-  assert.equal(reply.isError, true);
-  assert.match(reply.text, new RegExp(`not reachable on 127\\.0\\.0\\.1:${port}`));
+  assert.equal(reply.isError, undefined);
+  assert.match(reply.text, new RegExp(`not answering on 127\\.0\\.0\\.1:${port}`));
+  assert.match(reply.text, /pyclawrouter doctor/);
 });
 
 test("the service starts the proxy with the recorded interpreter, and stop ends it", async () => {
@@ -189,7 +203,10 @@ test("the service starts the proxy with the recorded interpreter, and stop ends 
   assert.ok(await until(() => healthy(port)), "proxy never became healthy");
   assert.ok(await until(() => health.cleared > 0));
   const argv = JSON.parse(readFileSync(join(home, "fake-proxy-argv.json"), "utf8"));
-  assert.deepEqual(argv, ["-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", String(port)]);
+  // `-P`: the working directory is not on sys.path, so no folder can shadow the installed package.
+  assert.deepEqual(argv, ["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", String(port)]);
+  // A fixed working directory (the state directory), whatever directory the gateway was started from.
+  assert.equal(realpathSync(readFileSync(join(home, "fake-proxy-cwd"), "utf8")), realpathSync(home));
   const reply = await forwardCommand(api, "stats", { args: "3" });
   assert.equal(reply.text, "fake /plugin/command/stats args=3");
   await service.stop({});
@@ -231,4 +248,77 @@ test("only OpenClaw's owner flag or the gateway admin scope make a sender the ow
   assert.equal(isOwner({ gatewayClientScopes: ["operator.read"] }), false);
   assert.equal(isOwner({ isAuthorizedSender: true, channel: "telegram" }), false);
   assert.equal(isOwner(undefined), false);
+});
+
+test("a proxy that keeps dying is restarted with backoff; the last error reaches health, commands and a file", async () => {
+  const port = await freePort();
+  writeFileSync(join(home, "fake-crashes"), "2");
+  const api = fakeApi({ config: { port, python: FAKE_PYTHON } });
+  const service = createService(api);
+  const health = fakeHealth();
+  await service.start({ logger: api.logger, serviceHealth: health });
+  // First crash: recorded with Python's own message, and a restart is scheduled after the first backoff step.
+  assert.ok(await until(() => health.failures.length >= 1));
+  assert.match(health.failures[0], /cannot import name '__version__'/);
+  assert.ok(await until(() => existsSync(join(home, LAST_ERROR_FILE))));
+  const saved = JSON.parse(readFileSync(join(home, LAST_ERROR_FILE), "utf8"));
+  assert.match(saved.message, /cannot import name '__version__'/);
+  const down = await forwardCommand(api, "wallet", { args: "" });
+  assert.match(down.text, /Last proxy failure [^]*cannot import name '__version__'/);
+  assert.match(down.text, /starts it again in \d+s/);
+  // Two crashes, then it comes up: healthy, failure cleared, the recorded error removed.
+  assert.ok(await until(() => healthy(port), RESTART_BACKOFF_MS[0] + RESTART_BACKOFF_MS[1] + 10_000), "never restarted");
+  assert.ok(await until(() => health.cleared > 0));
+  assert.equal(health.failures.length, 2);
+  assert.equal(state.restarts, 2);
+  assert.ok(api.logs.some((l) => l.includes(`again in ${RESTART_BACKOFF_MS[0] / 1000}s (restart 1)`)), api.logs.join("\n"));
+  assert.ok(api.logs.some((l) => l.includes(`again in ${RESTART_BACKOFF_MS[1] / 1000}s (restart 2)`)), api.logs.join("\n"));
+  assert.ok(await until(() => !existsSync(join(home, LAST_ERROR_FILE))));
+  const up = await forwardCommand(api, "stats", { args: "1" });
+  assert.equal(up.text, "fake /plugin/command/stats args=1");
+  await service.stop({});
+  assert.ok(await until(async () => !(await healthy(port))));
+  assert.equal(state.restartTimer, null); // stopped on purpose: no restart
+});
+
+test("stop cancels a pending restart", async () => {
+  const port = await freePort();
+  writeFileSync(join(home, "fake-crashes"), "5");
+  const api = fakeApi({ config: { port, python: FAKE_PYTHON } });
+  const service = createService(api);
+  await service.start({ logger: api.logger, serviceHealth: fakeHealth() });
+  assert.ok(await until(() => state.restartTimer !== null));
+  await service.stop({});
+  assert.equal(state.restartTimer, null);
+  await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[0] + 500));
+  assert.equal(readFileSync(join(home, "fake-crashes"), "utf8"), "4"); // no second start
+});
+
+test("an old Python that rejects -P, or one without the package, is named as such", () => {
+  assert.match(describeExit("/usr/bin/python3.10", 2, null, ["Unknown option: -P", "usage: ..."]), /older than Python 3\.11/);
+  assert.match(describeExit("py", 1, null, ["/usr/bin/py: No module named pyclawrouter"]), /cannot import pyclawrouter/);
+  assert.match(describeExit("py", 1, null, ["boom"]), /exited \(code 1, signal null\):\nboom/);
+});
+
+test("outside the gateway, the proxy's recorded failure is logged when the plugin registers", () => {
+  writeFileSync(join(home, LAST_ERROR_FILE), JSON.stringify({ message: "it broke", at: "2026-01-01T00:00:00Z" }));
+  const api = fakeApi({ mode: "discovery" });
+  plugin.register(api);
+  assert.ok(api.logs.some((l) => l.includes("last failure (2026-01-01T00:00:00Z): it broke")), api.logs.join("\n"));
+});
+
+test("command replies are never marked isError (OpenClaw would swap an error text for its own copy)", async () => {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    const reply = { text: "/exclude: no model named 'gemini-2.5-flash'", data: {}, media: [], isError: true };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(reply));
+  });
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
+  try {
+    writeFileSync(join(home, "command-token"), "t");
+    const reply = await forwardCommand(fakeApi({ config: { port } }), "exclude", { args: "add gemini-2.5-flash" });
+    assert.deepEqual(reply, { text: "/exclude: no model named 'gemini-2.5-flash'" });
+  } finally {
+    server.close();
+  }
 });

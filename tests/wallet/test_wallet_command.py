@@ -64,7 +64,7 @@ def test_cli_status_with_unreachable_rpc_still_shows_addresses(
     assert data["solana"]["balanceUsd"] is None and data["solana"]["balanceError"]
     assert main(["wallet"]) == 0
     out = capsys.readouterr().out
-    assert "could not check" in out and "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx" in out
+    assert "Balance: could not be read" in out and "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx" in out
 
 
 def test_cli_creates_a_wallet_but_chat_does_not(isolated_state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,3 +142,32 @@ def test_dispatch_routes_to_wallet(clawrouter_home: Path, monkeypatch: pytest.Mo
     assert not reply.is_error and reply.data["chain"] == "base"
     bad = asyncio.run(dispatch("wallet", "chain eth", CommandContext(home=clawrouter_home, is_owner=True)))
     assert bad.is_error and "Usage" in bad.text
+
+
+def test_wallet_answers_when_the_rpc_never_does(clawrouter_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An RPC that accepts the connection and then says nothing must not hold /wallet past its bound."""
+    import socket
+
+    from pyclawrouter.commands.wallet import WALLET_REPLY_S
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts (the kernel completes the handshake) and never reads or answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/rpc"
+    monkeypatch.setenv("BLOCKRUN_BASE_RPC_URL", url)
+    monkeypatch.setenv("CLAWROUTER_SOLANA_RPC_URL", url)
+
+    async def bounded():  # type: ignore[no-untyped-def]
+        # The command's own bound: if the balance reads were not cut off, this raises TimeoutError.
+        return await asyncio.wait_for(
+            wallet_command("", CommandContext(home=clawrouter_home, is_owner=True, channel="chat")), WALLET_REPLY_S
+        )
+
+    try:
+        reply = asyncio.run(bounded())
+    finally:
+        silent.close()
+    assert not reply.is_error
+    assert reply.data["evm"]["balanceUsd"] is None and reply.data["solana"]["balanceUsd"] is None
+    assert reply.text.count("Balance: could not be read (no answer from the RPC") == 2
+    assert "0xF278cF59F82eDcf871d630F28EcC8056f25C1cdb" in reply.text
