@@ -51,7 +51,7 @@ def answer_headers(state: Exchange, success: Success, debug: bool) -> dict[str, 
             "x-clawrouter-model": header_safe(success.model),
             "x-clawrouter-confidence": f"{float(decision.confidence):.2f}",
             "x-clawrouter-reasoning": header_safe(decision.reasoning),
-            "x-clawrouter-agentic-score": f"{float(getattr(decision, 'agentic_score', 0.0) or 0.0):.2f}",
+            "x-clawrouter-agentic-score": f"{decision.agentic_score:.2f}",
         })
     return headers
 
@@ -62,7 +62,7 @@ def stream_prelude(state: Exchange, success: Success, debug: bool) -> bytes:
     out = b""
     if debug:
         line = (f": x-clawrouter-debug profile={decision.profile} tier={state.tier} model={success.model} "
-                f"agentic={float(getattr(decision, 'agentic_score', 0.0) or 0.0):.2f} "
+                f"agentic={decision.agentic_score:.2f} "
                 f"confidence={float(decision.confidence):.2f} reasoning={' '.join(str(decision.reasoning).split())}")
         out += line.encode("utf-8") + b"\n\n"
     notices = list(state.notices)

@@ -15,8 +15,10 @@ import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from pyclawrouter.proxy.deps import BalanceInfo, BalanceMonitor
+if TYPE_CHECKING:
+    from pyclawrouter.balance import BalanceInfo, BalanceMonitor
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
@@ -16,6 +16,9 @@ from pyclawrouter.proxy.spend import SpendLedger
 from pyclawrouter.proxy.upstream import Upstream
 from pyclawrouter.settings import Settings, SettingsProvider
 from pyclawrouter.usage.log import UsageWriter
+
+if TYPE_CHECKING:
+    from pyclawrouter.routing.config import RoutingConfig
 
 
 @dataclass
@@ -35,18 +38,18 @@ class ProxyContext:
     models_body: bytes = b""
     started_at: float = field(default_factory=time.monotonic)
 
-    _routing: tuple[object, Any] | None = None
+    _routing: tuple[object, RoutingConfig] | None = None
 
     @property
     def settings(self) -> Settings:
         return self.provider.current()
 
-    def routing_config(self) -> Any:
+    def routing_config(self) -> RoutingConfig:
         """The routing tables for the current settings; rebuilt only when the ``routing`` config changed."""
         routing = self.settings.routing
         if self._routing is None or self._routing[0] is not routing:
-            config = self.deps.routing_config
-            if self.deps.routing_from is not None and routing:
+            config = self.deps.routing
+            if routing:
                 try:
                     config = self.deps.routing_from(routing)
                 except Exception:  # a bad table keeps the previous one (the config loader validated it)

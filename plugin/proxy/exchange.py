@@ -10,16 +10,19 @@ cache, releases in-flight dedup followers and writes the usage line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyclawrouter.proxy import accounting
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.deps import Decision
 from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay
 from pyclawrouter.proxy.request import ChatRequest
 from pyclawrouter.proxy.responses import add_notices_to_json
 from pyclawrouter.proxy.spend import RequestSpend
+
+if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
+    from pyclawrouter.router import RoutingDecision
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Exchange:
     """The response cache / in-flight dedup key of this request."""
     request_id: str
     started: float
-    decision: Decision
+    decision: RoutingDecision
     session: str
     chain: list[str]
     tier: str

@@ -11,7 +11,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +19,6 @@ from starlette.responses import Response
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import accounting, budget, cap_stop
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.deps import Decision
 from pyclawrouter.proxy.errors import CostCapExceededError, UpstreamTimeoutError
 from pyclawrouter.proxy.exchange import Exchange
 from pyclawrouter.proxy.fallback import Plan, run
@@ -30,6 +29,9 @@ from pyclawrouter.proxy.responses import json_response, openai_error
 from pyclawrouter.proxy.rewrite import upstream_body
 from pyclawrouter.proxy.sessions import session_id
 from pyclawrouter.proxy.streaming import StreamResponse
+
+if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
+    from pyclawrouter.router import RoutingDecision
 
 WALLET_EMPTY = "> **⚠️ Wallet empty** — using the free model. Fund your wallet to use {model}.\n\n"
 WALLET_SHORT = "> **⚠️ Insufficient balance** (${usd:.2f}) — using the free model instead of {model}.\n\n"
@@ -165,16 +167,14 @@ def _replay(replay: Replay, how: str) -> Response:
     return Response(replay.body, status_code=replay.status, media_type=replay.media_type, headers=headers)
 
 
-def _route(ctx: ProxyContext, chat: ChatRequest) -> Decision:
+def _route(ctx: ProxyContext, chat: ChatRequest) -> RoutingDecision:
     # Bad bodies and unknown models raise BadRequestErrors (400, naming close matches) that the app answers.
-    return ctx.deps.route(chat.body, None, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
+    return ctx.deps.route(chat.body, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
 
 
-def _tier_primary(ctx: ProxyContext, decision: Decision, chat: ChatRequest) -> Any:
+def _tier_primary(ctx: ProxyContext, decision: RoutingDecision, chat: ChatRequest) -> Callable[[str], str | None]:
     """For 3-strike escalation: the first model of a higher tier that can take this request."""
     tier_chain = ctx.deps.tier_chain
-    if tier_chain is None:
-        return None
     tools, vision = bool(chat.body.get("tools")), _has_images(chat.body["messages"])
     tokens = decision.input_tokens + decision.max_output_tokens
 

@@ -61,8 +61,7 @@ def make_context(provider: SettingsProvider, deps: Deps) -> ProxyContext:
 def warm_up(deps: Deps) -> None:
     """Route one request so the classifier's vocabulary and tables load now, not on the first real request."""
     with contextlib.suppress(Exception):
-        deps.route({"model": "auto", "messages": [{"role": "user", "content": "hello"}]},
-                   config=deps.routing_config)
+        deps.route({"model": "auto", "messages": [{"role": "user", "content": "hello"}]})
 
 
 class Runtime:
