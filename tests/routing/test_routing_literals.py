@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,58 @@ def _vocabulary_sources() -> list[str]:
         if gate is not None:
             sources.append(gate.regex.pattern)
     return sources
+
+
+@pytest.mark.parametrize(
+    ("source", "needs", "sample"),
+    [
+        (r"\.py\b", (".py",), "run x.py now"),  # an escaped punctuation mark is itself; \b is zero-width
+        (r"\x41\u00e9\N{GREEK SMALL LETTER PI}", ("Aéπ",), "Aéπ"),
+        (r"\t+x", ("\t",), "\t\tx"),
+        ("a{2,}b", ("a",), "aaab"),  # a counted repeat of at least one keeps its item's literals
+        ("(?:ab){0,3}c", ("c",), "c"),  # at least zero: nothing
+        ("(?:ab){2}", ("ab",), "abab"),
+        ("(?P<word>abc)d", ("abc",), "abcd"),
+        ("ab(?#a comment)", ("ab",), "ab"),
+        ("[]x]", ("]", "x"), "]"),  # ']' first in a class is a member
+        ("[a-]", ("-", "a"), "-"),
+        ("[x]yz", ("xyz",), "xyz"),  # a one-member class is that character
+        ("a*?bc", ("bc",), "bc"),
+        ("ab+?", ("a",), "ab"),
+        (r"[\d.]x", ("x",), "7x"),
+    ],
+)
+def test_required_literals_read_the_syntax_the_vocabulary_uses(
+    source: str, needs: tuple[str, ...], sample: str
+) -> None:
+    assert required_literals(source) == needs
+    assert re.search(source, sample) and any(literal in sample for literal in needs)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"(a)\1",  # back-reference
+        "(?P<a>x)(?P=a)",
+        "(?(1)a|b)",  # conditional
+        "(?x: a b )",  # verbose mode reads the pattern differently
+        "(?m)^abc",  # global flags
+        "a{x}",  # '{' that is not a counted repeat
+        "(abc",  # malformed
+        "abc)",
+        "[abc",
+        r"\q",
+        "[z-a]",
+    ],
+)
+def test_syntax_it_does_not_handle_means_no_pre_check(source: str) -> None:
+    assert required_literals(source) is None
+    assert prefilter(source) is None
+    assert literal_alternatives(source) is None
+
+
+def test_importing_the_routing_core_warns_of_nothing_deprecated() -> None:
+    code = "import pyclawrouter.routing.literals, pyclawrouter.router; pyclawrouter.router.route({'messages': []})"
+    result = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code],
+                            capture_output=True, text=True, check=False)
+    assert "DeprecationWarning" not in result.stderr, result.stderr
