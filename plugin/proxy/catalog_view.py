@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-BASELINE_MODEL = "anthropic/claude-opus-4.6"
+from pyclawrouter.routing.catalog import default_catalog
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class CatalogView:
         free = free() if callable(free) else free
         self.free_model: str | None = getattr(free, "id", free) if free else None
         self._facts: dict[str, ModelFacts] = {}
-        self.baseline_model: str = getattr(catalog, "baseline_model", None) or BASELINE_MODEL
+        # A stand-in catalog without a baseline still reports savings against the shipped one.
+        self.baseline_model: str = getattr(catalog, "baseline_model", None) or default_catalog().baseline_model
 
     def facts(self, model_id: str) -> ModelFacts:
         known = self._facts.get(model_id)

@@ -3,6 +3,8 @@ types with errors that name the file, the entry and the field."""
 
 from __future__ import annotations
 
+import datetime
+import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,9 +60,17 @@ class Fields:
 
     def number(self, key: str, *, minimum: float = 0.0, default: float | None = None) -> float:
         value = self._get(key, _MISSING if default is None else default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-            raise CatalogError(f"{self.where}: field {key!r} must be a number >= {minimum}, got {value!r}")
+        # NaN compares false with everything and inf is a number to TOML: both would pass a bare ">= minimum".
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < minimum:
+            raise CatalogError(f"{self.where}: field {key!r} must be a finite number >= {minimum}, got {value!r}")
         return float(value)
+
+    def date(self, key: str) -> datetime.date:
+        """A TOML local date (``2026-10-20``, unquoted); a datetime or a string is refused."""
+        value = self._get(key, _MISSING)
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            raise CatalogError(f"{self.where}: field {key!r} must be a date like 2026-10-20 (unquoted), got {value!r}")
+        return value
 
     def integer(self, key: str, *, minimum: int = 1) -> int:
         value = self._get(key, _MISSING)

@@ -1,14 +1,16 @@
 """The model catalog: ids, prices, capabilities, routing profiles, aliases and delisted-model redirects.
 
-The data lives in ``pyclawrouter/data/models.toml``; this module only loads, validates and answers questions
-about it. :func:`default_catalog` loads the packaged file once and caches it (the only global state of the
-routing core, read-only after loading).
+The data lives in ``pyclawrouter/data/models.toml``, a dated snapshot of the gateway's model list; this module
+only loads, validates and answers questions about it. Only priced chat models are routable (``Catalog.models``):
+a listed model without a price is kept in ``Catalog.unpriced`` so its id is known, but nothing may route to it.
+:func:`default_catalog` loads the packaged file once and caches it (the only global state of the routing core,
+read-only after loading).
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +22,9 @@ from pyclawrouter.routing.errors import CatalogError, UnknownModelError
 PROVIDER_PREFIX = "blockrun/"
 PROFILES: frozenset[str] = frozenset({"auto", "eco", "premium", "free"})
 
-_MODEL_FIELDS = frozenset(
-    {"name", "input_price", "output_price", "context_window", "max_output", "reasoning", "vision", "tools", "agentic"}
-)
+_CAPABILITY_FIELDS = frozenset({"name", "context_window", "max_output", "reasoning", "vision", "tools", "agentic"})
+_PRICE_FIELDS = frozenset({"input_price", "output_price", "price_date"})
+_MODEL_FIELDS = _CAPABILITY_FIELDS | _PRICE_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,8 @@ class Model:
     reasoning: bool = False
     tools: bool = False
     agentic: bool = False
+    # When the price was last confirmed (the snapshot's date unless the data file says older).
+    price_date: datetime.date | None = None
 
     @property
     def is_free(self) -> bool:
@@ -49,12 +53,26 @@ class Model:
 
 
 @dataclass(frozen=True, slots=True)
-class ImageModel:
-    """An image-generation model, priced per image (USD) at up to ``max_size``."""
+class UnpricedModel:
+    """A chat model the gateway lists whose price the snapshot does not know: known, never routed."""
 
     id: str
     name: str
-    price_per_image: float
+    context_window: int
+    max_output: int
+    vision: bool = False
+    reasoning: bool = False
+    tools: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImageModel:
+    """An image-generation model, priced per image (USD) at up to ``max_size``; ``None`` when the snapshot has
+    no price for it (the payment is then bounded by the proxy's default image estimate)."""
+
+    id: str
+    name: str
+    price_per_image: float | None
     max_size: str | None = None
 
 
@@ -80,6 +98,10 @@ class Catalog:
         redirects: Mapping[str, tuple[str, str]],
         free_model: str,
         baseline_model: str,
+        *,
+        snapshot_date: datetime.date,
+        unpriced: Mapping[str, UnpricedModel] | None = None,
+        media_ids: frozenset[str] = frozenset(),
     ) -> None:
         self._models = dict(models)  # plain dict for the hot path; the public view is read-only
         self.models: Mapping[str, Model] = MappingProxyType(self._models)
@@ -91,6 +113,13 @@ class Catalog:
         self.redirects: Mapping[str, tuple[str, str]] = MappingProxyType(dict(redirects))
         self.free_model = free_model
         self.baseline_model = baseline_model
+        # The day the gateway's list was taken: every id in it, and no other, is in ``listed``.
+        self.snapshot_date = snapshot_date
+        self.unpriced: Mapping[str, UnpricedModel] = MappingProxyType(dict(unpriced or {}))
+        self.media_ids = media_ids
+        self.listed: frozenset[str] = frozenset(self.models) | frozenset(self.unpriced) | frozenset(
+            self.image_models
+        ) | media_ids
         # Requests smaller than this fit every model, so the selector can skip its context check.
         self.min_context_window = min(m.context_window for m in self.models.values())
         # One lower-cased lookup table so resolve() is a single dict hit on the hot path.
@@ -166,23 +195,38 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     """Load and validate a catalog file (the packaged ``models.toml`` when ``path`` is None)."""
     label, raw = read_toml(Path(path) if path is not None else None, "models.toml")
     top = Fields(label, raw)
-    top.check_keys({"settings", "profiles", "aliases", "redirects", "image_models", "models"})
+    top.check_keys({"snapshot", "settings", "profiles", "aliases", "redirects", "image_models", "models"})
+    snapshot = Fields(f"{label} [snapshot]", top.table.get("snapshot"))
+    snapshot.check_keys({"date", "source", "media_ids"})
+    snapshot_date = snapshot.date("date")
+    snapshot.text("source")
+    media_ids = frozenset(snapshot.texts("media_ids", default=[]))
+    for media_id in sorted(media_ids):
+        _check_id(f"{label} [snapshot] media_ids", media_id)
 
     models: dict[str, Model] = {}
+    unpriced: dict[str, UnpricedModel] = {}
     raw_models = Fields(f"{label} [models]", top.table.get("models"))
     for model_id, entry in raw_models.table.items():
-        models[model_id] = _parse_model(label, model_id, entry)
+        parsed = _parse_model(label, model_id, entry, snapshot_date)
+        if isinstance(parsed, Model):
+            models[model_id] = parsed
+        else:
+            unpriced[model_id] = parsed
     if not models:
-        raise CatalogError(f"{label}: [models] is empty")
+        raise CatalogError(f"{label}: [models] has no priced model")
 
     images: dict[str, ImageModel] = {}
     for model_id, entry in Fields(f"{label} [image_models]", top.table.get("image_models", {})).table.items():
         f = Fields(f"{label} image model {model_id!r}", entry)
         f.check_keys({"name", "price_per_image", "max_size"})
         _check_id(label, model_id)
-        images[model_id] = ImageModel(
-            model_id, f.text("name"), f.number("price_per_image"), f.optional_text("max_size")
-        )
+        price = f.number("price_per_image") if "price_per_image" in f.table else None
+        images[model_id] = ImageModel(model_id, f.text("name"), price, f.optional_text("max_size"))
+    overlap = sorted((set(images) | set(models) | set(unpriced)) & media_ids)
+    overlap += sorted(set(images) & (set(models) | set(unpriced)))
+    if overlap:
+        raise CatalogError(f"{label}: id(s) {overlap} are listed twice (chat, image and media ids are distinct)")
 
     profiles: dict[str, Profile] = {}
     profile_aliases: dict[str, str] = {}
@@ -201,7 +245,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     aliases: dict[str, str] = dict(profile_aliases)
     for alias, target in Fields(f"{label} [aliases]", top.table.get("aliases", {})).table.items():
         if not isinstance(target, str) or target not in known:
-            raise CatalogError(f"{label}: alias {alias!r} points to {target!r}, which is not a model id in the catalog")
+            raise CatalogError(f"{label}: alias {alias!r} points to {target!r}, {_not_routable(target, unpriced)}")
         aliases[alias] = target
     redirects: dict[str, tuple[str, str]] = {}
     for old_id, entry in Fields(f"{label} [redirects]", top.table.get("redirects", {})).table.items():
@@ -209,21 +253,40 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         f.check_keys({"to", "reason"})
         target = f.text("to")
         if target not in models:
-            raise CatalogError(f"{label}: redirect {old_id!r} points to {target!r}, which is not a model id")
+            raise CatalogError(f"{label}: redirect {old_id!r} points to {target!r}, {_not_routable(target, unpriced)}")
         redirects[old_id] = (target, f.text("reason"))
-    clash = sorted(k for k in (set(aliases) | set(redirects)) if k.lower() in {m.lower() for m in known})
+    real = {m.lower() for m in known | set(unpriced) | media_ids}
+    clash = sorted(k for k in (set(aliases) | set(redirects)) if k.lower() in real)
     if clash:
-        raise CatalogError(f"{label}: alias(es) {clash} shadow a real model or profile id")
+        raise CatalogError(f"{label}: alias(es) {clash} shadow a model or profile id the gateway lists")
 
     settings = Fields(f"{label} [settings]", top.table.get("settings"))
     settings.check_keys({"free_model", "baseline_model"})
     free_model, baseline_model = settings.text("free_model"), settings.text("baseline_model")
     for key, value in (("free_model", free_model), ("baseline_model", baseline_model)):
         if value not in models:
-            raise CatalogError(f"{label} [settings]: {key} {value!r} is not a model id in [models]")
+            raise CatalogError(f"{label} [settings]: {key} {value!r} {_not_routable(value, unpriced)}")
     if not models[free_model].is_free:
         raise CatalogError(f"{label} [settings]: free_model {free_model!r} has a non-zero price")
-    return Catalog(models, images, profiles, aliases, redirects, free_model, baseline_model)
+    return Catalog(
+        models,
+        images,
+        profiles,
+        aliases,
+        redirects,
+        free_model,
+        baseline_model,
+        snapshot_date=snapshot_date,
+        unpriced=unpriced,
+        media_ids=media_ids,
+    )
+
+
+def _not_routable(model_id: object, unpriced: Mapping[str, UnpricedModel]) -> str:
+    """Why ``model_id`` cannot be a routing target, for load errors."""
+    if isinstance(model_id, str) and model_id in unpriced:
+        return "which the gateway lists but the snapshot has no price for (only priced models can be routed to)"
+    return "which is not a priced chat model id in the snapshot"
 
 
 def _check_id(label: str, model_id: str) -> None:
@@ -231,16 +294,30 @@ def _check_id(label: str, model_id: str) -> None:
         raise CatalogError(f"{label}: model id {model_id!r} must be lower-case 'vendor/name'")
 
 
-def _parse_model(label: str, model_id: str, entry: object) -> Model:
+def _parse_model(label: str, model_id: str, entry: object, snapshot_date: datetime.date) -> Model | UnpricedModel:
     f = Fields(f"{label} model {model_id!r}", entry)
     f.check_keys(_MODEL_FIELDS)
     _check_id(label, model_id)
-    input_price, output_price = f.number("input_price"), f.number("output_price")
-    if not (math.isfinite(input_price) and math.isfinite(output_price)):
-        raise CatalogError(f"{f.where}: prices must be finite")
     context_window, max_output = f.integer("context_window"), f.integer("max_output")
     if max_output > context_window:
         raise CatalogError(f"{f.where}: max_output {max_output} exceeds context_window {context_window}")
+    priced = sorted(_PRICE_FIELDS & set(f.table))
+    if not priced:
+        f.flag("agentic")  # checked for its type; an unpriced model is never routed, agentic or not
+        return UnpricedModel(
+            id=model_id,
+            name=f.text("name"),
+            context_window=context_window,
+            max_output=max_output,
+            vision=f.flag("vision"),
+            reasoning=f.flag("reasoning"),
+            tools=f.flag("tools"),
+        )
+    # Both prices or neither: half a price would make every estimate silently wrong.
+    input_price, output_price = f.number("input_price"), f.number("output_price")
+    price_date = f.date("price_date") if "price_date" in f.table else snapshot_date
+    if price_date > snapshot_date:
+        raise CatalogError(f"{f.where}: price_date {price_date} is after the snapshot's date {snapshot_date}")
     return Model(
         id=model_id,
         name=f.text("name"),
@@ -252,6 +329,7 @@ def _parse_model(label: str, model_id: str, entry: object) -> Model:
         reasoning=f.flag("reasoning"),
         tools=f.flag("tools"),
         agentic=f.flag("agentic"),
+        price_date=price_date,
     )
 
 

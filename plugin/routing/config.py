@@ -154,19 +154,29 @@ def load_tier_tables(path: Path | str | None = None, *, catalog: Catalog | None 
         choices: dict[str, TierChoice] = {}
         for tier in TIERS:
             f = Fields(f"{label} [{name}.{tier}]", table.table.get(tier))
-            f.check_keys({"primary", "fallback"})
+            f.check_keys({"primary", "fallback", "reason"})
+            # Why this choice, one line: the data file must justify every table it ships.
+            if "\n" in f.text("reason"):
+                raise CatalogError(f"{f.where}: field 'reason' must be one line")
             ids = [f.text("primary"), *f.texts("fallback", default=[])]
             for model_id in ids:
                 if model_id not in catalog.models:
-                    raise CatalogError(f"{f.where}: {model_id!r} is not a model id in the catalog")
+                    raise CatalogError(f"{f.where}: {model_id!r} {_not_routable(model_id, catalog)}")
             choices[tier] = TierChoice(ids[0], tuple(ids[1:]))
         tables[name] = MappingProxyType(choices)
     tool_requests = Fields(f"{label} [tool_requests]", top.table.get("tool_requests", {}))
     tool_requests.check_keys({"unreliable"})
     unreliable = frozenset(tool_requests.texts("unreliable", default=[]))
     for model_id in sorted(unreliable - set(catalog.models)):
-        raise CatalogError(f"{tool_requests.where}: {model_id!r} is not a model id in the catalog")
+        raise CatalogError(f"{tool_requests.where}: {model_id!r} {_not_routable(model_id, catalog)}")
     return RoutingConfig("auto", MappingProxyType(tables), unreliable, catalog)
+
+
+def _not_routable(model_id: str, catalog: Catalog) -> str:
+    if model_id in catalog.unpriced:
+        return (f"is listed on {catalog.snapshot_date} but has no price in the catalog; tier tables may only "
+                "name priced models")
+    return f"is not a priced model id in the catalog snapshot of {catalog.snapshot_date}"
 
 
 @functools.cache

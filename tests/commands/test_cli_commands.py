@@ -28,7 +28,7 @@ def test_stats_cli_json_and_bad_days(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_exclude_cli_round_trip(capsys: pytest.CaptureFixture[str], isolated_state_dir: Path) -> None:
-    assert main(["exclude", "add", "sonnet"]) == 0
+    assert main(["exclude", "add", "sonnet-4.6"]) == 0
     assert "Excluded: anthropic/claude-sonnet-4.6" in capsys.readouterr().out
     assert main(["exclude", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"excluded": ["anthropic/claude-sonnet-4.6"]}

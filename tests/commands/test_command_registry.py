@@ -64,7 +64,7 @@ def test_exclude_add_list_remove_clear_round_trip(ctx: CommandContext, isolated_
     file = isolated_state_dir / "exclude-models.json"
     assert "No models excluded" in run("exclude", "", ctx).text
     reply = run("exclude", "add openai/gpt-5.2", ctx)
-    run("exclude", "add sonnet", ctx)  # alias -> id
+    run("exclude", "add sonnet-4.6", ctx)  # alias -> id
     assert "Excluded: openai/gpt-5.2" in reply.text
     assert json.loads(file.read_text()) == [
         "anthropic/claude-sonnet-4.6",

@@ -174,7 +174,7 @@ ask c4 "/img a red fox in the snow" "Model: google/nano-banana" "Size: 1024x1024
 printf '\x89PNG\r\n\x1a\n e2e' > "$WORK/in.png"
 ask c5 "/img2img --image $WORK/in.png give it a hat" "Model: openai/gpt-image-1" "[image]"
 ask c6 "/img2img" "needs --image" "Usage:"
-ask c7 "/exclude add xai/grok-3" "Excluded: xai/grok-3"
+ask c7 "/exclude add xai/grok-4.5" "Excluded: xai/grok-4.5"
 ask c8 "/exclude clear" "All model exclusions cleared"
 # `openclaw gateway call` connects with operator.write only, so it is not the owner: the key must not appear.
 ask c9 "/wallet export" "Only the owner can export"

@@ -14,9 +14,12 @@ import httpx
 import pytest
 
 from pyclawrouter.payments import Payer, classify_payment_failure
+from pyclawrouter.routing.catalog import default_catalog
 from pyclawrouter.wallet import Wallet
 from tests.support.fake_blockrun import FLAT_FEE, FakeBlockRun
 from tests.support.paying import CHAT, asgi_client, chat_body, pay_and_retry
+
+FREE_MODEL = default_catalog().free_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,10 +34,10 @@ def test_price_depends_on_the_body(fake_blockrun: FakeBlockRun) -> None:
 def test_free_model_needs_no_payment(fake_blockrun: FakeBlockRun) -> None:
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
-            response = await client.post(CHAT, json=chat_body(model="nvidia/gpt-oss-120b"))
+            response = await client.post(CHAT, json=chat_body(model=FREE_MODEL))
             assert response.status_code == 200
             models = await client.get("/api/v1/models")
-            assert "nvidia/gpt-oss-120b" in [m["id"] for m in models.json()["data"]]
+            assert FREE_MODEL in [m["id"] for m in models.json()["data"]]
             same = await client.get("/v1/models")
             assert same.json() == models.json()
 
@@ -129,8 +132,8 @@ def test_degraded_200(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
 def test_stream_dropped_mid_way_over_a_real_socket(fake_blockrun: FakeBlockRun) -> None:
     from tests.support.server import serve
 
-    fake_blockrun.drop_stream(after_chunks=2, model="nvidia/gpt-oss-120b")
-    body = chat_body("tell me a long story", model="nvidia/gpt-oss-120b", stream=True)
+    fake_blockrun.drop_stream(after_chunks=2, model=FREE_MODEL)
+    body = chat_body("tell me a long story", model=FREE_MODEL, stream=True)
     with serve(fake_blockrun.app) as url:
         received: list[str] = []
         with pytest.raises(httpx.HTTPError), httpx.stream("POST", url + CHAT, json=body, timeout=5) as response:
@@ -149,7 +152,7 @@ def test_custom_reply_with_tool_calls_streams_them(fake_blockrun: FakeBlockRun) 
 
     async def go() -> tuple[httpx.Response, httpx.Response]:
         async with asgi_client(fake_blockrun) as client:
-            body = chat_body(model="nvidia/gpt-oss-120b")
+            body = chat_body(model=FREE_MODEL)
             return await client.post(CHAT, json=body), await client.post(CHAT, json={**body, "stream": True})
 
     plain, streamed = asyncio.run(go())

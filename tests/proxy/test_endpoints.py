@@ -6,7 +6,10 @@ import time
 
 import httpx
 
+from pyclawrouter.routing.catalog import default_catalog
 from tests.proxy.conftest import Proxy, ProxyFactory
+
+FREE_MODEL = default_catalog().free_model
 
 
 def test_stats_reflect_the_usage_log_and_can_be_cleared(proxy: Proxy) -> None:
@@ -66,4 +69,4 @@ def test_budget_notice_arrives_first_in_a_stream(start_proxy: ProxyFactory) -> N
         model="auto", messages=[{"role": "user", "content": "Write a Python function that parses CSV"}],
         stream=True))
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert text.startswith("> **⚠️ Budget cap reached**") and "Fake reply from nvidia/gpt-oss-120b" in text
+    assert text.startswith("> **⚠️ Budget cap reached**") and f"Fake reply from {FREE_MODEL}" in text

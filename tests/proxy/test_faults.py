@@ -10,7 +10,10 @@ import httpx
 import openai
 import pytest
 
+from pyclawrouter.routing.catalog import default_catalog
 from tests.proxy.conftest import Proxy, ProxyFactory
+
+FREE_MODEL = default_catalog().free_model
 
 PROMPT = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]
 
@@ -75,7 +78,7 @@ def test_payment_failure_jumps_to_the_free_model_with_a_notice(proxy: Proxy) -> 
     chain = _chain(proxy)
     proxy.fake.fail_payment("insufficient_funds", model=chain[0])
     raw = _ask(proxy)
-    assert raw.headers["x-clawrouter-model"] == "nvidia/gpt-oss-120b"
+    assert raw.headers["x-clawrouter-model"] == FREE_MODEL
     assert "Payment failed" in raw.parse().choices[0].message.content
     assert [r.model for r in proxy.fake.requests if r.paid] == [chain[0]]  # no walk down the paid chain
 

@@ -14,7 +14,10 @@ import openai
 import pytest
 
 from pyclawrouter.ledger.store import SqliteLedgerStore
+from pyclawrouter.routing.catalog import default_catalog
 from tests.proxy.conftest import Proxy, ProxyFactory
+
+FREE_MODEL = default_catalog().free_model
 
 PROMPT = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]
 
@@ -44,7 +47,7 @@ def test_graceful_mode_downgrades_to_free_with_a_notice(start_proxy: ProxyFactor
     proxy = start_proxy(config={"maxCostPerRun": 0.0005})
     response = _ask(proxy)
     assert response.status_code == 200
-    assert response.headers["x-clawrouter-model"] == "nvidia/gpt-oss-120b"
+    assert response.headers["x-clawrouter-model"] == FREE_MODEL
     assert response.headers["x-clawrouter-budget-downgrade"] == "1"
     assert "Budget cap reached" in response.json()["choices"][0]["message"]["content"]
     assert proxy.fake.settled == []

@@ -11,12 +11,13 @@ import pytest
 from routing_helpers import TRAFFIC_DIR
 
 from pyclawrouter.cli import main
+from pyclawrouter.routing.config import RoutingConfig
 
 
 def test_prompt_words_print_the_decision(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "Prove", "that", "sqrt(2)", "is", "irrational"]) == 0
     out = capsys.readouterr().out
-    assert "REASONING" in out and "xai/grok-4-1-fast-reasoning" in out
+    assert "REASONING" in out and RoutingConfig.default().choice("auto", "REASONING").primary in out
     for label in ("tier", "model", "chain", "cost", "savings", "reasoning"):
         assert label in out
 

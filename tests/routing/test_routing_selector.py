@@ -9,11 +9,13 @@ from pyclawrouter.routing.errors import NoModelFitsError, UnknownModelError
 from pyclawrouter.routing.selector import Requirements, build_chain, estimate_request_cost, price
 
 CATALOG = default_catalog()
+# A fixed chain (not the shipped table) so the filters' effect is spelled out: two vision+tools models, a
+# text-only tool model, and the free model (neither tools nor images).
 AUTO_SIMPLE = [
     "google/gemini-2.5-flash",
     "google/gemini-3-flash-preview",
     "deepseek/deepseek-chat",
-    "nvidia/gpt-oss-120b",
+    "nvidia/nemotron-3.5-lightning",
 ]
 
 
@@ -27,22 +29,22 @@ def test_plain_request_keeps_the_chain_in_order_without_duplicates() -> None:
 
 def test_tools_keep_only_tool_capable_models() -> None:
     got = chain(AUTO_SIMPLE, Requirements(100, 4096, has_tools=True))
-    assert got == ["google/gemini-2.5-flash", "deepseek/deepseek-chat"]
+    assert got == ["google/gemini-2.5-flash", "google/gemini-3-flash-preview", "deepseek/deepseek-chat"]
 
 
 def test_tools_with_no_capable_model_keep_the_chain_and_say_so() -> None:
-    got, notes = build_chain(["nvidia/gpt-oss-120b"], Requirements(10, 10, has_tools=True), catalog=CATALOG)
-    assert got == ["nvidia/gpt-oss-120b"]
+    got, notes = build_chain([CATALOG.free_model], Requirements(10, 10, has_tools=True), catalog=CATALOG)
+    assert got == [CATALOG.free_model]
     assert any("calls tools" in n for n in notes)
 
 
 def test_models_unreliable_with_tools_move_to_the_end() -> None:
     got = chain(
-        ["google/gemini-3.1-pro", "xai/grok-4-0709", "anthropic/claude-sonnet-4.6"],
+        ["google/gemini-3.1-pro", "xai/grok-4.5", "anthropic/claude-sonnet-4.6"],
         Requirements(100, 4096, has_tools=True),
         deprioritize_with_tools={"google/gemini-3.1-pro"},
     )
-    assert got == ["xai/grok-4-0709", "anthropic/claude-sonnet-4.6", "google/gemini-3.1-pro"]
+    assert got == ["xai/grok-4.5", "anthropic/claude-sonnet-4.6", "google/gemini-3.1-pro"]
 
 
 def test_images_keep_only_vision_models() -> None:
@@ -54,22 +56,23 @@ def test_images_keep_only_vision_models() -> None:
 
 def test_images_with_no_vision_model_is_a_clear_error() -> None:
     with pytest.raises(NoModelFitsError, match=r"images.*vision model such as"):
-        chain(["deepseek/deepseek-chat", "nvidia/gpt-oss-120b"], Requirements(100, 100, has_images=True))
+        chain(["deepseek/deepseek-chat", "nvidia/nemotron-3.5-lightning"], Requirements(100, 100, has_images=True))
 
 
 def test_context_window_filter_counts_input_and_capped_output() -> None:
-    # 150K tokens in: the 128K models drop out, kimi (262K) and the 1M gemini stay
+    # 150K tokens in: the 128K model drops out, haiku (200K) and the 1M gemini stay
     got = chain(
-        ["deepseek/deepseek-chat", "moonshot/kimi-k2.5", "google/gemini-2.5-flash"], Requirements(150_000, 4096)
+        ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"], Requirements(150_000, 4096)
     )
-    assert got == ["moonshot/kimi-k2.5", "google/gemini-2.5-flash"]
+    assert got == ["anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"]
     # asking for 128K output does not disqualify a model whose own max output is smaller
-    assert chain(["deepseek/deepseek-chat"], Requirements(1_000, 128_000)) == ["deepseek/deepseek-chat"]
+    assert chain(["openai/gpt-4o-mini"], Requirements(1_000, 110_000)) == ["openai/gpt-4o-mini"]
 
 
 def test_nothing_fits_the_context_is_a_clear_error() -> None:
-    with pytest.raises(NoModelFitsError, match=r"about [\d,]+ tokens.*long-context model such as google/"):
-        chain(["deepseek/deepseek-chat", "openai/gpt-4o"], Requirements(500_000, 4096))
+    largest = r"long-context model such as \w+/[\w.-]+ \(1,0\d\d,\d{3} tokens\)"
+    with pytest.raises(NoModelFitsError, match=r"about [\d,]+ tokens.*" + largest):
+        chain(["anthropic/claude-haiku-4.5", "openai/gpt-4o"], Requirements(500_000, 4096))
 
 
 def test_excluded_models_are_dropped_and_all_excluded_is_an_error() -> None:
@@ -83,11 +86,11 @@ def test_excluded_models_are_dropped_and_all_excluded_is_an_error() -> None:
 @pytest.mark.parametrize(
     ("model", "tokens_in", "cost", "baseline", "savings"),
     [
-        # golden vectors from the reference (max_tokens 4096)
+        # golden vectors from the reference (max_tokens 4096; its baseline Opus 4.6 billed $5/$25 like 4.7)
         ("google/gemini-2.5-flash", 8, 0.010242, 0.102440, 0.90),
-        ("xai/grok-4-1-fast-reasoning", 12, 0.002050, 0.102460, 0.98),
-        ("moonshot/kimi-k2.5", 28, 0.012305, 0.102540, 0.88),
         ("openai/gpt-4o-mini", 7, 0.002459, 0.102435, 0.976),
+        # 12 x $0.14/1M + 4096 x $0.28/1M = $0.00114856 against 12 x $5/1M + 4096 x $25/1M = $0.10246
+        ("deepseek/deepseek-chat", 12, 0.001149, 0.102460, 0.989),
     ],
 )
 def test_cost_baseline_and_savings_match_the_reference(
@@ -100,7 +103,7 @@ def test_cost_baseline_and_savings_match_the_reference(
 
 
 def test_premium_reports_no_savings() -> None:
-    assert price("moonshot/kimi-k2.5", 100, 100, catalog=CATALOG, premium=True).savings == 0.0
+    assert price("moonshot/kimi-k3", 100, 100, catalog=CATALOG, premium=True).savings == 0.0
 
 
 def test_estimate_request_cost_is_buffered_with_a_floor() -> None:
@@ -110,10 +113,10 @@ def test_estimate_request_cost_is_buffered_with_a_floor() -> None:
     # tiny requests still reserve $0.001
     assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10) == 0.001
     # without max tokens, the model's own max output bounds the answer
-    assert estimate_request_cost("deepseek/deepseek-chat", 0, None) == pytest.approx(8192 / 1e6 * 0.42 * 1.2, abs=1e-6)
-    # the model cannot write more than its max output (deepseek-chat: 8,192), whatever the client allows
-    assert estimate_request_cost("deepseek", 0, 128_000) == estimate_request_cost("deepseek", 0, 8192)
-    assert estimate_request_cost("nvidia/gpt-oss-120b", 10_000, 4096) == 0.0
+    assert estimate_request_cost("openai/gpt-4o-mini", 0, None) == pytest.approx(16_384 / 1e6 * 0.6 * 1.2, abs=1e-6)
+    # the model cannot write more than its max output (gpt-4o-mini: 16,384), whatever the client allows
+    assert estimate_request_cost("mini", 0, 128_000) == estimate_request_cost("mini", 0, 16_384)
+    assert estimate_request_cost("nvidia/nemotron-3.5-lightning", 10_000, 4096) == 0.0
     with pytest.raises(UnknownModelError):
         estimate_request_cost("nope/nope", 1, 1)
 

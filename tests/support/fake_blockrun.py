@@ -18,7 +18,7 @@ What it does for ``POST /v1/chat/completions`` (also ``/api/v1/...``; images ali
 4. answers like an OpenAI-compatible model (JSON, or SSE chunk by chunk with a final usage chunk) and returns
    the settlement in ``PAYMENT-RESPONSE`` and ``X-PAYMENT-RESPONSE``.
 
-Free models (``free_models``, default ``nvidia/gpt-oss-120b``) are answered without payment. Faults are
+Free models (``free_models``, default: the catalog's $0 models) are answered without payment. Faults are
 injected with :meth:`FakeBlockRun.inject` (or the helpers ``fail_status``, ``fail_payment``, ``hang``,
 ``drop_stream``, ``degrade``). Everything paid, settled or rejected is recorded in ``payments``; every
 request in ``requests``. ``/rpc`` is a minimal JSON-RPC for balance reads against the back end's ledger.
@@ -60,15 +60,17 @@ from x402.schemas.v1 import PaymentPayloadV1, PaymentRequiredV1, PaymentRequirem
 
 from tests.support.backends import PaymentBackend, StubEvmBackend
 
-FREE_MODELS = frozenset({"nvidia/gpt-oss-120b"})
-DEFAULT_MODELS = (
-    "nvidia/gpt-oss-120b",
-    "google/gemini-2.5-flash",
-    "deepseek/deepseek-chat",
-    "openai/gpt-4o-mini",
-    "anthropic/claude-sonnet-4.6",
-    "openai/gpt-image-1",
-)
+
+def _catalog() -> Any:
+    from pyclawrouter.routing.catalog import default_catalog
+
+    return default_catalog()
+
+
+# Like the gateway of the catalog's snapshot: its free models answer unpaid, and /v1/models lists its chat and
+# image models.
+FREE_MODELS = frozenset(m.id for m in _catalog().models.values() if m.is_free)
+DEFAULT_MODELS = (*_catalog().models, *_catalog().unpriced, *_catalog().image_models)
 FLAT_FEE = 1000
 """Every paid request costs at least $0.001 (BlockRun's flat fee / the CDP facilitator minimum)."""
 DEFAULT_PRICE_PER_TOKEN = (1.0, 5.0)
@@ -76,9 +78,7 @@ DEFAULT_PRICE_PER_TOKEN = (1.0, 5.0)
 
 
 def catalog_prices() -> dict[str, tuple[float, float]]:
-    from pyclawrouter.routing.catalog import default_catalog
-
-    return {m.id: (m.input_price, m.output_price) for m in default_catalog().models.values()}
+    return {m.id: (m.input_price, m.output_price) for m in _catalog().models.values()}
 IMAGE_PRICE = 40_000
 
 FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
