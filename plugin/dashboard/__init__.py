@@ -2,5 +2,6 @@
 
 ``access`` (its own token, cookie and one-time links), ``data`` (aggregation of the usage log),
 ``session_spend`` (per-session spend, the one place to switch its source), ``charts`` (SVG), ``page`` (HTML),
-``routes`` (the HTTP handlers), ``fmt`` (number formats).
+``routes`` (the HTTP handlers), ``fmt`` (number formats); ``chat_chart`` on ``png`` and ``font`` draws the
+PNG chart ``/stats`` attaches in chat.
 """
