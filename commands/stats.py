@@ -1,11 +1,14 @@
 """``/stats [days]`` and ``/stats clear``: requests, spend, baseline and savings from the usage log.
 
 The layout is a narrow fixed-width block (it fits a phone screen) inside a code fence, so columns line up
-in every chat client.
+in every chat client. Next to the text the reply attaches a PNG chart of spend and savings per day (chat shows
+``media`` as it does for ``/img``), and, for the owner in chat, a one-time link to the dashboard: valid once and
+for ten minutes, so the copy that stays in the chat transcript soon opens nothing. The CLI gets neither.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pyclawrouter.commands import CommandContext, CommandReply
@@ -42,7 +45,26 @@ def stats(args: str, ctx: CommandContext) -> CommandReply:
     data = result.to_json()
     # Signed payments as the spend ledger counts them (caps read the same numbers).
     data["ledger"] = read_summary(ctx.home, since=days_ago(days)).to_json()
-    return CommandReply(text=format_stats(data), data=data)
+    text = format_stats(data)
+    if ctx.channel == "cli" or not result.totalRequests:
+        return CommandReply(text=text, data=data)
+    return CommandReply(text=text + _dashboard_link(ctx), data=data, media=[_chart(data, result.days)])
+
+
+def _chart(data: dict[str, Any], days: int) -> str:
+    from pyclawrouter.dashboard.chat_chart import data_uri, points_for_period, spend_chart_png
+
+    points = points_for_period(data.get("dailyBreakdown") or [], days, datetime.now(UTC).date())
+    return data_uri(spend_chart_png(points, str(data.get("period", ""))))
+
+
+def _dashboard_link(ctx: CommandContext) -> str:
+    if not ctx.is_owner or not ctx.proxy_url:
+        return ""
+    from pyclawrouter.dashboard import access
+
+    url = access.one_time_url(ctx.proxy_url, access.load_or_create_token(ctx.home))
+    return f"\nDashboard (link opens once, within {access.ONE_TIME_TTL_S // 60} minutes): {url}"
 
 
 def _money(value: float) -> str:
