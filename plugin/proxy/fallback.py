@@ -85,8 +85,6 @@ async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
     paid_since_degraded = 0
     while queue:
         model = queue.pop(0)
-        if degraded_paid and paid_since_degraded >= PAID_ATTEMPTS_AFTER_DEGRADED and not plan.is_free(model):
-            continue
         result = await _attempt(plan, upstream, model)
         if isinstance(result, AttemptFailure) and result.reason == classify.RATE_LIMITED:
             await asyncio.sleep(RATE_LIMIT_RETRY_S)
@@ -114,8 +112,12 @@ async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
             if plan.strict_budget:
                 raise CostCapExceededError(f"Cost cap reached: {result.detail}")
             budget_fallback = True
-        if result.reason in (COST_CAP, REQUEST_CEILING):
+        no_more_paid = degraded_paid and paid_since_degraded >= PAID_ATTEMPTS_AFTER_DEGRADED
+        if no_more_paid or result.reason in (COST_CAP, REQUEST_CEILING):
+            # Only free models from here on; the free model last of all, even if the chain was cut short.
             queue = [m for m in queue if plan.is_free(m)]
+            if free and free not in queue and free not in {f.model for f in failures}:
+                queue.append(free)
         if result.payment and free and model != free:
             # No point walking the paid chain with a wallet that cannot pay.
             payment_fallback = True
