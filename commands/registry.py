@@ -32,8 +32,17 @@ class CommandSpec:
     target: str  # "module:function", imported on first use
     accepts_args: bool = True
     require_auth: bool = True
+    # OpenClaw tells the command whether the sender is the owner (``/wallet export`` needs to know).
+    exposes_owner: bool = False
+    # How long the OpenClaw shim waits for the proxy's reply before saying the proxy is not answering.
+    reply_timeout_s: float = 30.0
 
 
+# An image request may take up to commands/images.py's 180 s upstream timeout; the shim waits a little longer.
+_IMAGE_REPLY_TIMEOUT_S = 200.0
+
+# plugin/index.js carries a generated copy of this table: after changing it, run
+# `python -m pyclawrouter.openclaw.generate` (tests/plugin/test_generated_files.py fails until then).
 COMMANDS: dict[str, CommandSpec] = {
     spec.name: spec
     for spec in (
@@ -44,6 +53,7 @@ COMMANDS: dict[str, CommandSpec] = {
             "/wallet export          private key and mnemonic (owner only)\n"
             "/wallet chain base|solana   switch the payment chain",
             "pyclawrouter.commands.wallet:wallet",
+            exposes_owner=True,
         ),
         CommandSpec(
             "stats",
@@ -58,6 +68,7 @@ COMMANDS: dict[str, CommandSpec] = {
             "Generate an image: /img [--model M] [--size WxH] <prompt>",
             "/img [--model M] [--size WxH] <prompt>\n  e.g. /img --size 1024x1024 a lighthouse at dawn, watercolor",
             "pyclawrouter.commands.images:img",
+            reply_timeout_s=_IMAGE_REPLY_TIMEOUT_S,
         ),
         CommandSpec(
             "img2img",
@@ -65,6 +76,7 @@ COMMANDS: dict[str, CommandSpec] = {
             "/img2img --image PATH|URL [--mask PATH|URL] [--model M] [--size WxH] <prompt>\n"
             "  e.g. /img2img --image ~/cat.png give the cat a red scarf",
             "pyclawrouter.commands.images:img2img",
+            reply_timeout_s=_IMAGE_REPLY_TIMEOUT_S,
         ),
         CommandSpec(
             "exclude",

@@ -19,23 +19,23 @@ from pyclawrouter.commands import CommandContext
 from pyclawrouter.commands.registry import dispatch
 from pyclawrouter.errors import BadRequestError
 from pyclawrouter.fsutil import atomic_write
+from pyclawrouter.paths import command_token_file
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.errors import UnauthorizedError
 from pyclawrouter.proxy.request import parse_json_object, read_body
 from pyclawrouter.proxy.responses import json_response
 
-TOKEN_FILE = "command-token"
 _MAX_COMMAND_BODY = 64 * 1024
 
 
 def write_token(home: Path) -> str:
     token = secrets.token_urlsafe(32)
-    atomic_write(home / TOKEN_FILE, token + "\n", mode=0o600)
+    atomic_write(command_token_file(home), token + "\n", mode=0o600)
     return token
 
 
 def remove_token(home: Path, token: str | None) -> None:
-    path = home / TOKEN_FILE
+    path = command_token_file(home)
     with contextlib.suppress(OSError):
         # Another proxy may have started since and written its own token: only remove ours.
         if token is not None and path.read_text(encoding="utf-8").strip() == token:
