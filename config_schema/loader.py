@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,6 +43,13 @@ def validate_config(data: object, *, source: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: the config must be a mapping of keys to values, not {_describe(data)}")
     plain = _to_plain(data)
+    # YAML (.nan, .inf), TOML (nan, inf) and JSON5 (NaN, Infinity) all have non-finite floats, and JSON Schema's
+    # range checks let NaN through (every comparison with NaN is false). Every number here is money or a
+    # count, so they are refused first, by key.
+    bad_numbers = [f"{source}: {where}: {_show_float(value)} is not a finite number; allowed: "
+                   f"{_allowed_number(where)}" for where, value in _non_finite(plain)]
+    if bad_numbers:
+        raise ConfigError("\n".join(bad_numbers))
     errors = sorted(_validator().iter_errors(plain), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         raise ConfigError("\n".join(f"{source}: {_explain(error)}" for error in errors))
@@ -106,6 +114,31 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if rule == "required":
         return f"{where}: {error.message}"
     return f"{where}: {_show(value)} is not allowed ({error.message})"
+
+
+def _non_finite(value: object, where: str = "") -> list[tuple[str, float]]:
+    if isinstance(value, float) and not math.isfinite(value):
+        return [(where or "<top level>", value)]
+    if isinstance(value, dict):
+        return [hit for key, item in value.items() for hit in _non_finite(item, f"{where}.{key}" if where else key)]
+    if isinstance(value, list):
+        return [hit for index, item in enumerate(value) for hit in _non_finite(item, f"{where}[{index}]")]
+    return []
+
+
+def _show_float(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "infinity"
+
+
+def _allowed_number(where: str) -> str:
+    """What the schema allows for the top-level key ``where``, e.g. 'a number >= 0'."""
+    spec = schema().get("properties", {}).get(where)
+    if not isinstance(spec, Mapping) or spec.get("type") not in ("number", "integer"):
+        return "a finite number"
+    bounds = [f"{op} {spec[rule]}" for rule, op in (("minimum", ">="), ("exclusiveMinimum", ">"),
+                                                      ("maximum", "<="), ("exclusiveMaximum", "<")) if rule in spec]
+    allowed = f"{_type_name(spec['type'])} {' and '.join(bounds)}".strip()
+    return allowed if "default" in spec else allowed + ", or leave the key out"
 
 
 def _show(value: object) -> str:

@@ -59,5 +59,8 @@ async def command(request: Request, ctx: ProxyContext) -> Response:
 def _check_token(request: Request, expected: str | None) -> None:
     given = request.headers.get("authorization", "")
     scheme, _, token = given.partition(" ")
-    if expected is None or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    # Compared as bytes: compare_digest refuses non-ASCII str (TypeError), and a header may hold any byte
+    # (Starlette decodes header values as Latin-1, so this encoding gives back the bytes that were sent).
+    presented = token.strip().encode("latin-1", errors="replace")
+    if expected is None or scheme.lower() != "bearer" or not hmac.compare_digest(presented, expected.encode()):
         raise UnauthorizedError("A valid command token is required (Authorization: Bearer <command-token>)")

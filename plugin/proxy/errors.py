@@ -18,6 +18,11 @@ class PayloadTooLargeError(BadRequestError):
     http_status = 413
 
 
+class RequestTimeoutError(BadRequestError):
+    code = "request_timeout"
+    http_status = 408
+
+
 class NotFoundError(UserFacingError):
     code = "not_found"
     http_status = 404

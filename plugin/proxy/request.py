@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
 from pyclawrouter.errors import BadRequestError
-from pyclawrouter.proxy.errors import PayloadTooLargeError
+from pyclawrouter.proxy.errors import PayloadTooLargeError, RequestTimeoutError
+from pyclawrouter.proxy.json_body import parse_json_body
+
+# A client that stops sending half-way through its body would otherwise hold the request (and its connection)
+# open forever; loopback clients send a 20 MB body in well under a second.
+BODY_CHUNK_TIMEOUT_S = 30.0
+# Session ids are opaque tokens (OpenClaw sends a UUID); they end up in logs and cache keys.
+_MAX_SESSION_ID = 256
 
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function", "model"}
 
@@ -26,14 +33,23 @@ class ChatRequest:
     debug: bool
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """Read the body, refusing (413) as soon as it passes ``limit`` bytes rather than after buffering it all."""
+async def read_body(request: Request, limit: int, *, chunk_timeout_s: float = BODY_CHUNK_TIMEOUT_S) -> bytes:
+    """Read the body, refusing (413) as soon as it passes ``limit`` bytes rather than after buffering it all,
+    and (408) when the client sends nothing for ``chunk_timeout_s`` seconds."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLargeError(f"Request body is {int(declared)} bytes; the limit is {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), chunk_timeout_s)
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise RequestTimeoutError(f"The request body stopped arriving (nothing for {chunk_timeout_s:g} s "
+                                      f"after {size} bytes)") from None
         size += len(chunk)
         if size > limit:
             raise PayloadTooLargeError(f"Request body exceeds the limit of {limit} bytes")
@@ -41,13 +57,23 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def header_text(request: Request, name: str, *, max_length: int = 1024) -> str | None:
+    """A header's value if it is printable ASCII (stripped; None when absent or empty), else a 400 naming it.
+
+    HTTP header values arrive as bytes and Starlette decodes them as Latin-1, so a non-ASCII value would
+    otherwise travel on into comparisons, logs and cache keys that expect text."""
+    value = request.headers.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isprintable()) or len(value) > max_length:
+        raise BadRequestError(f"The {name} header must be printable ASCII of at most {max_length} characters")
+    return value.strip() or None
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise BadRequestError("Request body is empty; expected a JSON object")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequestError(f"Request body is not valid JSON: {exc}") from None
+    body = parse_json_body(raw)
     if not isinstance(body, dict):
         raise BadRequestError(f"Request body must be a JSON object, not {type(body).__name__}")
     return body
@@ -84,7 +110,7 @@ def parse_chat_request(raw: bytes, request: Request) -> ChatRequest:
         raw=raw,
         stream=stream,
         model_field=model.strip(),
-        session_header=(headers.get("x-session-id") or "").strip() or None,
+        session_header=header_text(request, "x-session-id", max_length=_MAX_SESSION_ID),
         skip_cache="no-cache" in headers.get("cache-control", "").lower()
         or body.get("cache") is False or body.get("no_cache") is True,
         wants_usage=isinstance(options, dict) and options.get("include_usage") is True,
