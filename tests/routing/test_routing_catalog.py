@@ -221,4 +221,3 @@ def test_catalog_that_is_not_toml_is_a_clear_error(tmp_path: Path) -> None:
         load_catalog(path)
     with pytest.raises(CatalogError, match="cannot read"):
         load_catalog(tmp_path / "missing.toml")
-
