@@ -4,6 +4,8 @@ say what to fix. Read-only: it never creates a wallet, never pays, never edits a
 
 from __future__ import annotations
 
+import contextlib
+import json
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -29,7 +31,8 @@ def check_config(home: Path, env: Mapping[str, str]) -> tuple[Check, dict[str, A
     try:
         config = load_effective_config(home, env)
     except ConfigError as exc:
-        return Check("config", False, exc.message, "correct the value named above"), {}
+        fix = "correct the value named above; a running proxy keeps its last good config and picks up the fix"
+        return Check("config", False, exc.message, fix), {}
     shown = ", ".join(f"{k}={v}" for k, v in sorted(config.items()) if k not in ("walletKey", "routing"))
     return Check("config", True, shown), config
 
@@ -45,7 +48,40 @@ def check_wallet(home: Path, env: Mapping[str, str]) -> Check:
     return Check("wallet", True, f"Base {wallet.evm_address}{solana} (from {wallet.source})")
 
 
-def check_proxy(port: int) -> tuple[Check, dict[str, Any] | None]:
+def recorded_port(home: Path, env: Mapping[str, str]) -> int:
+    """The port when the config does not load: the one in openclaw.json (what the gateway passes to the
+    proxy), else the last good config's, else the default. Read raw: the config is broken, not the port."""
+    from pyclawrouter.config_schema import openclaw_config_path
+    from pyclawrouter.config_schema.sources import PLUGIN_ID, read_openclaw_document
+    from pyclawrouter.paths import DEFAULT_PORT, last_good_config_file
+
+    candidates: list[object] = []
+    with contextlib.suppress(UserFacingError, AttributeError):
+        doc = read_openclaw_document(openclaw_config_path(env))
+        entry = doc.get("plugins", {}).get("entries", {}).get(PLUGIN_ID, {})
+        candidates.append(entry.get("config", {}).get("port") if isinstance(entry, dict) else None)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        candidates.append(json.loads(last_good_config_file(home).read_text(encoding="utf-8")).get("port"))
+    for port in candidates:
+        if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
+            return port
+    return DEFAULT_PORT
+
+
+def last_proxy_failure(home: Path) -> str | None:
+    """What the gateway's service recorded when the proxy last failed (cleared once it is healthy)."""
+    from pyclawrouter.paths import proxy_last_error_file
+
+    try:
+        data = json.loads(proxy_last_error_file(home).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+        return None
+    return f"last failure ({data.get('at', '?')}): {data['message']}"
+
+
+def check_proxy(port: int, home: Path | None = None) -> tuple[Check, dict[str, Any] | None]:
     try:
         response = httpx.get(f"http://127.0.0.1:{port}/health?full=true", timeout=5.0, trust_env=False)
         body = response.json() if response.status_code == 200 else None
@@ -53,7 +89,9 @@ def check_proxy(port: int) -> tuple[Check, dict[str, Any] | None]:
         body = None
     if not isinstance(body, dict):
         fix = "start the gateway (`openclaw gateway`) or run `pyclawrouter serve`"
-        return Check("proxy", False, f"nothing answers on 127.0.0.1:{port}", fix), None
+        detail = f"nothing answers on 127.0.0.1:{port}"
+        failure = last_proxy_failure(home) if home is not None else None
+        return Check("proxy", False, f"{detail}; {failure}" if failure else detail, fix), None
     return Check("proxy", True, f"healthy on 127.0.0.1:{port}, chain {body.get('paymentChain', '?')}"), body
 
 
@@ -129,10 +167,10 @@ def _check_python(python: str) -> Check:
 def run_checks(
     home: Path, env: Mapping[str, str], *, offline: bool = False, upstream: Callable[[str], Check] = check_upstream
 ) -> list[Check]:
-    from pyclawrouter.paths import DEFAULT_PORT
 
     config_check, config = check_config(home, env)
-    proxy_check, health = check_proxy(int(config.get("port", DEFAULT_PORT)))
+    port = int(config["port"]) if "port" in config else recorded_port(home, env)
+    proxy_check, health = check_proxy(port, home)
     checks = [config_check, check_wallet(home, env), proxy_check, check_balance(health)]
     if not offline:
         checks.append(upstream(str(config.get("apiBase") or env.get("BLOCKRUN_API_BASE") or "https://blockrun.ai/api")))

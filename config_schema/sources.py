@@ -153,12 +153,10 @@ def config_sources(
     return sources
 
 
-def load_effective_config(
+def load_file_config(
     home: Path, env: Mapping[str, str], *, config_file: Path | None = None, openclaw_config: Path | None = None
 ) -> dict[str, Any]:
-    """Merge every source in the documented order (see the module docstring) into one validated dict.
-
-    Raises :class:`ConfigError` naming the file, the key, the bad value and what is allowed."""
+    """Sources 1-4 (defaults and files, not the environment) merged and validated."""
     merged = schema_defaults()
     merged = deep_merge(merged, read_openclaw_plugin_config(openclaw_config or openclaw_config_path(env)))
     state_file = state_config_path(home)
@@ -166,5 +164,19 @@ def load_effective_config(
         merged = deep_merge(merged, load_config_file(state_file))
     if config_file is not None:
         merged = deep_merge(merged, load_config_file(config_file))
-    merged = deep_merge(merged, env_config(env))
     return validate_config(merged, source="merged config")
+
+
+def apply_env(config: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """Source 5, the environment, over an already merged config."""
+    return validate_config(deep_merge(config, env_config(env)), source="merged config")
+
+
+def load_effective_config(
+    home: Path, env: Mapping[str, str], *, config_file: Path | None = None, openclaw_config: Path | None = None
+) -> dict[str, Any]:
+    """Merge every source in the documented order (see the module docstring) into one validated dict.
+
+    Raises :class:`ConfigError` naming the file, the key, the bad value and what is allowed."""
+    files = load_file_config(home, env, config_file=config_file, openclaw_config=openclaw_config)
+    return apply_env(files, env)

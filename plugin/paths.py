@@ -50,6 +50,16 @@ def exclude_models_file(home: Path) -> Path:
     return home / "exclude-models.json"
 
 
+def last_good_config_file(home: Path) -> Path:
+    """The last config the proxy loaded without error (0600): what it runs on when a file breaks at start."""
+    return home / "config-last-good.json"
+
+
+def proxy_last_error_file(home: Path) -> Path:
+    """Written by plugin/index.js (LAST_ERROR_FILE there): why the gateway's proxy last failed."""
+    return home / "proxy-last-error.json"
+
+
 def logs_dir(home: Path) -> Path:
     return home / "logs"
 

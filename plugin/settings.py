@@ -99,6 +99,11 @@ class Settings:
 class SettingsProvider(Protocol):
     def current(self) -> Settings: ...
 
+    def take_config_notice(self) -> str | None:
+        """Once per distinct config problem: a sentence for the user saying which config is in force instead
+        and what is wrong; None when the config is fine or the problem was already told."""
+        ...
+
 
 class StaticSettings:
     """A provider that never changes; a hot-reloading one only has to offer the same ``current()``."""
@@ -108,6 +113,9 @@ class StaticSettings:
 
     def current(self) -> Settings:
         return self._settings
+
+    def take_config_notice(self) -> str | None:
+        return None
 
 
 class WatchedSettings:
@@ -129,6 +137,7 @@ class WatchedSettings:
         self._generation = -1
         self._excludes_mtime: int | None = None
         self._checked_at = -interval
+        self._told: str | None = None
         self._settings = self._build()
 
     def current(self) -> Settings:
@@ -141,6 +150,17 @@ class WatchedSettings:
             if _mtime(paths.exclude_models_file(self._home)) != self._excludes_mtime:
                 self._settings = self._build()
         return self._settings
+
+    def take_config_notice(self) -> str | None:
+        self.current()
+        error: str | None = self._watcher.error
+        if error is None or error == self._told:
+            self._told = error
+            return None
+        self._told = error
+        in_force = self._watcher.fallback or "the last config that loaded"
+        return (f"Note: pyclawrouter's config has a problem, so the proxy is running on {in_force}.\n{error}\n"
+                "Fix the file: the proxy picks it up by itself, no restart needed.")
 
     def _build(self) -> Settings:
         self._generation = self._watcher.generation

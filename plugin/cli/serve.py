@@ -39,8 +39,14 @@ def handle(args: argparse.Namespace) -> int:
                  "api_base": api_base.rstrip("/") if api_base else None}
     # Every config source (openclaw.json, the state directory's config, --config, environment) in one order;
     # edits are picked up while serving, and a bad edit keeps the last good config.
-    provider = WatchedSettings(ConfigWatcher(home, env, config_file=args.config), env, home=home,
-                               overrides=overrides)
+    # A bad config at start does not stop the proxy (the gateway would have none): it runs on the last good
+    # config (or the defaults), says so in the log, /health and the next chat command, and picks up the fix.
+    watcher = ConfigWatcher(home, env, config_file=args.config, start_anyway=True,
+                            remember=paths.last_good_config_file(home))
+    if watcher.error is not None:
+        print(f"pyclawrouter: config not applied, running on {watcher.fallback}: {watcher.error}",
+              file=sys.stderr, flush=True)
+    provider = WatchedSettings(watcher, env, home=home, overrides=overrides)
     settings = provider.current()
     check_loopback(settings.host)
     app = build_app(provider)

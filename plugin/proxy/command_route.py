@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.requests import Request
@@ -53,6 +54,9 @@ async def command(request: Request, ctx: ProxyContext) -> Response:
                                  channel=str(body.get("channel") or "chat"),
                                  proxy_url=ctx.settings.public_base_url)
     reply = await dispatch(name, args, command_ctx)
+    notice = ctx.provider.take_config_notice()
+    if notice is not None:  # said once, in the chat where the user is, then in /health and doctor
+        reply = replace(reply, text=f"{notice}\n\n{reply.text}")
     return json_response(reply.to_json())
 
 

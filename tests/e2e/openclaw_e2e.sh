@@ -115,8 +115,14 @@ cat > "$STATE/config.yaml" <<'YAML'
 maxCostPerRunMode: strict   # refuse rather than downgrade
 YAML
 
+# The gateway runs from a folder holding a broken `pyclawrouter` package, as a checkout's parent would: the
+# proxy it spawns must still import the installed package (python -P, fixed working directory).
+mkdir -p "$WORK/shadow/pyclawrouter"
+echo 'raise ImportError("the shadowing pyclawrouter in the working directory was imported")' \
+  > "$WORK/shadow/pyclawrouter/__init__.py"
 start_gateway() {  # start_gateway LOGNAME
-  "$OC" gateway run --port "$GW_PORT" --bind loopback --auth token --token "$GW_TOKEN" > "$WORK/$1" 2>&1 &
+  (cd "$WORK/shadow" && exec "$OC" gateway run --port "$GW_PORT" --bind loopback --auth token --token "$GW_TOKEN") \
+    > "$WORK/$1" 2>&1 &
   GW_PID=$!
   local i
   for i in $(seq 1 180); do
@@ -176,6 +182,8 @@ ask c5 "/img2img --image $WORK/in.png give it a hat" "Model: openai/gpt-image-1"
 ask c6 "/img2img" "needs --image" "Usage:"
 ask c7 "/exclude add xai/grok-4.5" "Excluded: xai/grok-4.5"
 ask c8 "/exclude clear" "All model exclusions cleared"
+# OpenClaw replaced this reply with its own "configured model is unavailable" warning while it was an error.
+ask c8b "/exclude add gemini-2.5-flash" "/exclude: 'gemini-2.5-flash' names nothing in the catalog"
 # `openclaw gateway call` connects with operator.write only, so it is not the owner: the key must not appear.
 ask c9 "/wallet export" "Only the owner can export"
 case "$REPLY" in *"${BLOCKRUN_WALLET_KEY#0x}"*) fail "/wallet export showed the key to a non-owner" ;; esac
@@ -215,7 +223,14 @@ text = path.read_text()
 assert "# pyclawrouter config (e2e)" in text and "# refuse rather than downgrade" in text, text  # comments kept
 print(text)
 PY
+# A broken config.yaml at gateway start: the proxy still starts (on the last good config) and says so in chat;
+# putting the capped file back is picked up without a restart, which the cap check below then proves.
+mv "$STATE/config.yaml" "$WORK/config.yaml.fixed"
+echo "maxCostPerRunMode: [oops" > "$STATE/config.yaml"
 start_gateway gateway2.log
+ask b0 "/stats" "config has a problem" "running on the last good config" "Requests"
+mv "$WORK/config.yaml.fixed" "$STATE/config.yaml"
+sleep 2  # the proxy checks its config files at most once a second
 # The stop reaches chat in the plugin's own words (what was spent, the cap, how to raise it), as an answer:
 # OpenClaw neither retries it as a rate limit nor disables the provider as a billing failure.
 ask b1 "write a long essay about the history of Rome" "pyclawrouter stopped here" "maxCostPerRun"
@@ -246,7 +261,7 @@ assert doc["gateway"]["mode"] == "local"
 print("openclaw.json clean:", sorted(doc))
 PY
 
-CHECKS=$((CHECKS + 5))  # plugin loaded, proxy started, proxy stopped twice, clean uninstall
+CHECKS=$((CHECKS + 5))  # plugin loaded, proxy started (from a shadowing folder), proxy stopped twice, clean uninstall
 echo
 echo "E2E OK in $((SECONDS - STARTED))s"
 echo "openclaw-e2e: $CHECKS passed, 0 failed"
