@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,17 @@ def _handle(args: argparse.Namespace) -> int:
     if args.action == "install" and args.port is not None and not 0 < args.port < 65536:
         raise SystemExit("pyclawrouter openclaw install: error: --port must be 1-65535")
     run = cli_runner.subprocess_runner(cli_runner.find_openclaw(args.openclaw, env))
+
+    def progress(line: str) -> None:  # on stderr, so --json output stays one document
+        print(line, file=sys.stderr, flush=True)
+
     if args.action == "install":
         result = installer.install(
-            run, home=home, env=env, port=args.port, python=args.python, openclaw_config=args.openclaw_config
+            run, home=home, env=env, port=args.port, python=args.python, openclaw_config=args.openclaw_config,
+            progress=progress,
         )
         print(json.dumps(asdict(result), indent=2) if args.json else "\n".join(result.messages))
         return 0
-    messages = installer.uninstall(run, home=home, env=env, openclaw_config=args.openclaw_config)
+    messages = installer.uninstall(run, home=home, env=env, openclaw_config=args.openclaw_config, progress=progress)
     print(json.dumps({"messages": messages}, indent=2) if args.json else "\n".join(messages))
     return 0

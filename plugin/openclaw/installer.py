@@ -6,6 +6,10 @@ the plugin config, writes ``models.providers.blockrun`` and sets ``agents.defaul
 ``blockrun/auto`` only when the user has no primary model. What it changed is remembered in
 ``<state dir>/openclaw-install.json`` so uninstall puts back exactly that and nothing else: the user's own
 primary model, a provider block that was there before, other plugin settings.
+
+Both print a progress line before each slow step (each ``openclaw`` run takes seconds). Uninstall refuses up
+front, changing nothing, while the gateway's proxy is running: stop the gateway first, then nothing of ours
+is left behind (plugin, config, provider block, the proxy's runtime files; the wallet and logs stay).
 """
 
 from __future__ import annotations
@@ -13,15 +17,16 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyclawrouter.commands.welcome import welcome_text
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
 from pyclawrouter.config_schema.sources import read_openclaw_document
 from pyclawrouter.fsutil import atomic_write
-from pyclawrouter.openclaw.cli_runner import Runner, check_version, run_checked
+from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
 from pyclawrouter.openclaw.provider_block import provider_block
 from pyclawrouter.paths import DEFAULT_PORT
@@ -29,6 +34,28 @@ from pyclawrouter.paths import DEFAULT_PORT
 DEFAULT_PRIMARY = f"{PROVIDER_ID}/auto"
 RECORD_NAME = "openclaw-install.json"
 OUR_CONFIG_KEYS = ("port", "python")
+# What the proxy and the plugin write while running; uninstall removes them (not the wallet, logs or config).
+RUNTIME_FILES = ("command-token", "proxy-last-error.json", "config-last-good.json", "welcome-shown")
+
+Progress = Callable[[str], None]
+
+
+def _quiet(line: str) -> None:
+    pass
+
+
+class GatewayRunningError(OpenClawError):
+    code = "gateway_running"
+
+
+def proxy_answers(port: int) -> bool:
+    """Whether a pyclawrouter proxy (the gateway's, or a `pyclawrouter serve`) is up on ``port``."""
+    import httpx
+
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2.0, trust_env=False).status_code in (200, 503)
+    except httpx.HTTPError:
+        return False
 
 
 @dataclass
@@ -94,7 +121,9 @@ def install(
     port: int | None = None,
     python: str | None = None,
     openclaw_config: Path | None = None,
+    progress: Progress = _quiet,
 ) -> InstallResult:
+    progress("Checking the OpenClaw CLI...")
     version = check_version(run)
     config_path = openclaw_config or openclaw_config_path(env)
     doc = read_openclaw_document(config_path)
@@ -107,6 +136,7 @@ def install(
 
     with tempfile.TemporaryDirectory(prefix="pyclawrouter-plugin-") as stage:
         write_plugin_dir(Path(stage))
+        progress(f"Installing the plugin files into OpenClaw {version} (openclaw plugins install, ~20 s)...")
         run_checked(run, ["plugins", "install", stage, "--force", "--accept-capabilities"], "installing the plugin")
 
     block = provider_block(chosen_port)
@@ -121,6 +151,7 @@ def install(
     set_primary_now = primary is None
     if set_primary_now:
         ops.append({"path": "agents.defaults.model.primary", "value": DEFAULT_PRIMARY})
+    progress("Writing the provider block and the plugin config (openclaw config set, ~10 s)...")
     run_checked(run, ["config", "set", "--batch-json", json.dumps(ops)], "writing the OpenClaw config")
 
     record = InstallRecord.load(home)
@@ -139,6 +170,8 @@ def install(
         f"The gateway runs the proxy with {interpreter}.",
         f"Default model set to {DEFAULT_PRIMARY}." if set_primary_now else f"Default model left as {primary}.",
         "Restart the gateway to load it: `openclaw gateway restart`.",
+        "",
+        welcome_text(home, env, create=True, primary=DEFAULT_PRIMARY if set_primary_now else primary),
     ]
     return InstallResult(
         version, chosen_port, interpreter, set_primary_now, primary or DEFAULT_PRIMARY, len(block["models"]), messages
@@ -166,7 +199,9 @@ def _pretty_size(doc: Mapping[str, Any]) -> int:
     return len(json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
-def _shrink_provider_models(run: Runner, doc: dict[str, Any], patch: Mapping[str, Any]) -> None:
+def _shrink_provider_models(
+    run: Runner, doc: dict[str, Any], patch: Mapping[str, Any], progress: Progress = _quiet
+) -> None:
     """Empty our provider's model list in steps until ``patch`` can be applied in one write.
 
     OpenClaw rejects a CLI config write that shrinks ``openclaw.json`` below half its size (``size-drop``), and
@@ -190,6 +225,7 @@ def _shrink_provider_models(run: Runner, doc: dict[str, Any], patch: Mapping[str
                 keep = candidate
                 break
         provider["models"] = models[:keep]
+        progress(f"  shortening the provider's model list to {keep} models...")
         value = json.dumps(provider["models"])
         run_checked(
             run,
@@ -217,10 +253,30 @@ def _write_patch(run: Runner, patch: Mapping[str, Any]) -> None:
         Path(handle.name).unlink(missing_ok=True)
 
 
-def uninstall(run: Runner, *, home: Path, env: Mapping[str, str], openclaw_config: Path | None = None) -> list[str]:
-    check_version(run)
+def uninstall(
+    run: Runner,
+    *,
+    home: Path,
+    env: Mapping[str, str],
+    openclaw_config: Path | None = None,
+    progress: Progress = _quiet,
+    proxy_running: Callable[[int], bool] = proxy_answers,
+) -> list[str]:
     config_path = openclaw_config or openclaw_config_path(env)
     doc = read_openclaw_document(config_path)
+    # Refuse before any change: a running gateway keeps our proxy (and its token file) alive and reloads its
+    # plugins at every config write, so removing things under it leaves a proxy nobody stops.
+    configured = dig(doc, f"plugins.entries.{PLUGIN_ID}.config.port")
+    port = configured if isinstance(configured, int) and not isinstance(configured, bool) else DEFAULT_PORT
+    if proxy_running(port):
+        raise GatewayRunningError(
+            f"the pyclawrouter proxy is running on 127.0.0.1:{port} (the OpenClaw gateway runs it). Stop the "
+            "gateway first (`openclaw gateway stop`, or Ctrl+C where `openclaw gateway run` runs; a "
+            "`pyclawrouter serve` of your own too), then run `pyclawrouter openclaw uninstall` again. "
+            "Nothing was changed."
+        )
+    progress("Checking the OpenClaw CLI...")
+    check_version(run)
     record = InstallRecord.load(home)
     messages: list[str] = []
     patches: list[dict[str, Any]] = []  # applied one at a time: OpenClaw refuses a write that halves the file
@@ -246,15 +302,19 @@ def uninstall(run: Runner, *, home: Path, env: Mapping[str, str], openclaw_confi
         else:
             patches.append(deletion_patch(doc, f"models.providers.{PROVIDER_ID}"))
             messages.append(f"Removed models.providers.{PROVIDER_ID}.")
-    for patch in patches:
-        _shrink_provider_models(run, doc, patch)
+    for number, patch in enumerate(patches, 1):
+        progress(f"Updating the OpenClaw config ({number} of {len(patches)}; a few writes, ~10 s each)...")
+        _shrink_provider_models(run, doc, patch, progress)
         _write_patch(run, patch)
         _apply_patch(doc, patch)
     entry = dig(doc, f"plugins.entries.{PLUGIN_ID}")
     if entry is not None or (config_path.parent / "extensions" / PLUGIN_ID).exists():
+        progress("Removing the plugin files (openclaw plugins uninstall, ~20 s)...")
         run_checked(run, ["plugins", "uninstall", PLUGIN_ID, "--force"], "uninstalling the plugin")
         messages.append("Uninstalled the pyclawrouter plugin (your wallet and usage logs stay in the state directory).")
     else:
         messages.append("The pyclawrouter plugin was not installed.")
     (home / RECORD_NAME).unlink(missing_ok=True)
+    for name in RUNTIME_FILES:
+        (home / name).unlink(missing_ok=True)
     return messages

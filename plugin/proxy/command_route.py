@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from pyclawrouter.commands import CommandContext
 from pyclawrouter.commands.registry import dispatch
-from pyclawrouter.errors import BadRequestError
+from pyclawrouter.errors import BadRequestError, UserFacingError
 from pyclawrouter.fsutil import atomic_write
 from pyclawrouter.paths import command_token_file
 from pyclawrouter.proxy.context import ProxyContext
@@ -54,10 +54,30 @@ async def command(request: Request, ctx: ProxyContext) -> Response:
                                  channel=str(body.get("channel") or "chat"),
                                  proxy_url=ctx.settings.public_base_url)
     reply = await dispatch(name, args, command_ctx)
-    notice = ctx.provider.take_config_notice()
-    if notice is not None:  # said once, in the chat where the user is, then in /health and doctor
-        reply = replace(reply, text=f"{notice}\n\n{reply.text}")
+    notes = [_first_run_notice(ctx.settings.home), ctx.provider.take_config_notice()]
+    for note in notes:  # each said once, in the chat where the user is (doctor keeps saying the config one)
+        if note is not None:
+            reply = replace(reply, text=f"{note}\n\n{reply.text}")
     return json_response(reply.to_json())
+
+
+def _first_run_notice(home: Path) -> str | None:
+    import os
+
+    from pyclawrouter.commands.welcome import MARKER, take_first_run_notice
+
+    if (home / MARKER).exists():  # the common case: one stat, no openclaw.json read
+        return None
+    from pyclawrouter.config_schema import openclaw_config_path
+    from pyclawrouter.config_schema.sources import read_openclaw_document
+    from pyclawrouter.openclaw.installer import current_primary
+
+    env = dict(os.environ)
+    try:
+        primary = current_primary(read_openclaw_document(openclaw_config_path(env)))
+    except UserFacingError:
+        primary = None
+    return take_first_run_notice(home, env, primary)
 
 
 def _check_token(request: Request, expected: str | None) -> None:

@@ -138,11 +138,16 @@ def test_install_twice_is_the_same_as_once(openclaw: FakeOpenClaw, tmp_path: Pat
     assert openclaw.doc() == first
 
 
+def do_uninstall(openclaw: FakeOpenClaw, home: Path, **kw: Any) -> list[str]:
+    kw.setdefault("proxy_running", lambda port: False)
+    return installer.uninstall(openclaw, home=home, env={}, openclaw_config=openclaw.config, **kw)
+
+
 def test_uninstall_removes_only_what_install_added(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
     before = openclaw.doc()
     do_install(openclaw, tmp_path / "state")
     do_install(openclaw, tmp_path / "state")
-    messages = installer.uninstall(openclaw, home=tmp_path / "state", env={}, openclaw_config=openclaw.config)
+    messages = do_uninstall(openclaw, tmp_path / "state")
     after = openclaw.doc()
     assert "models" not in after and "agents" not in after  # no empty leftovers
     assert after["gateway"] == before["gateway"] and after["meta"] == before["meta"]
@@ -160,7 +165,7 @@ def test_uninstall_restores_a_provider_block_and_default_the_user_had(openclaw: 
     doc["agents"] = {"defaults": {"model": {"primary": "blockrun/eco"}}}
     openclaw.config.write_text(json.dumps(doc))
     do_install(openclaw, tmp_path / "state")
-    installer.uninstall(openclaw, home=tmp_path / "state", env={}, openclaw_config=openclaw.config)
+    do_uninstall(openclaw, tmp_path / "state")
     after = openclaw.doc()
     assert after["models"]["providers"]["blockrun"] == theirs
     assert after["agents"]["defaults"]["model"]["primary"] == "blockrun/eco"
@@ -187,3 +192,56 @@ def test_status_reads_what_is_installed(openclaw: FakeOpenClaw, tmp_path: Path) 
     assert info["pluginFiles"] and info["pluginEnabled"] and info["installRecord"]
     assert info["providerModels"] > 20 and info["primaryModel"] == "blockrun/auto"
     assert info["pluginConfig"]["python"] == "/venv/bin/python" and info["proxyHealthy"] is False
+
+
+def test_uninstall_refuses_up_front_while_the_proxy_runs(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    do_install(openclaw, home, port=18777)
+    before, calls = openclaw.config.read_text(), len(openclaw.calls)
+    asked: list[int] = []
+    with pytest.raises(installer.GatewayRunningError, match="Stop the gateway first") as info:
+        do_uninstall(openclaw, home, proxy_running=lambda port: asked.append(port) or True)
+    assert asked == [18777]  # the recorded port, not the default
+    assert "Nothing was changed" in info.value.message
+    assert openclaw.config.read_text() == before and len(openclaw.calls) == calls  # not one openclaw command
+    assert (openclaw.root / "extensions" / "pyclawrouter").exists() and (home / installer.RECORD_NAME).exists()
+
+
+def test_install_and_uninstall_say_what_they_are_doing_and_leave_nothing_behind(
+    openclaw: FakeOpenClaw, tmp_path: Path
+) -> None:
+    home = tmp_path / "state"
+    lines: list[str] = []
+    do_install(openclaw, home, progress=lines.append)
+    assert [line.split(" (")[0].rstrip(".") for line in lines] == [
+        "Checking the OpenClaw CLI",
+        "Installing the plugin files into OpenClaw 2026.9.6",
+        "Writing the provider block and the plugin config",
+    ]
+    for name in installer.RUNTIME_FILES:  # what a proxy run leaves in the state directory
+        (home / name).write_text("x")
+    lines.clear()
+    do_uninstall(openclaw, home, progress=lines.append)
+    assert lines[0] == "Checking the OpenClaw CLI..."
+    assert any(line.startswith("Updating the OpenClaw config (1 of ") for line in lines)
+    assert any("shortening the provider's model list" in line for line in lines)
+    assert lines[-1].startswith("Removing the plugin files")
+    # The wallet install created stays (it holds money); nothing else of ours does.
+    assert sorted(p.name for p in home.iterdir()) == ["mnemonic", "wallet.key"]
+
+
+def test_install_ends_with_the_first_run_message(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    text = "\n".join(do_install(openclaw, home).messages)
+    from pyclawrouter.wallet import load_wallet
+
+    wallet = load_wallet(home, {})  # install created it
+    assert f"Base:   {wallet.evm_address}  (fund with USDC on Base)" in text
+    assert "`/wallet export`" in text and "pyclawrouter wallet export" in text
+    assert "default model is blockrun/auto" in text  # install set it: nothing to do
+
+    doc = openclaw.doc()
+    doc["agents"] = {"defaults": {"model": {"primary": "openai/gpt-4o"}}}
+    openclaw.config.write_text(json.dumps(doc))
+    text = "\n".join(do_install(openclaw, home).messages)
+    assert "(now openai/gpt-4o): `openclaw config set agents.defaults.model.primary blockrun/auto`" in text
