@@ -28,7 +28,7 @@ from pyclawrouter.config_schema.sources import read_openclaw_document
 from pyclawrouter.fsutil import atomic_write
 from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
-from pyclawrouter.openclaw.provider_block import provider_block
+from pyclawrouter.openclaw.provider_block import local_service, provider_block
 from pyclawrouter.paths import DEFAULT_PORT
 
 DEFAULT_PRIMARY = f"{PROVIDER_ID}/auto"
@@ -130,7 +130,7 @@ def install(
     existing = dig(doc, f"plugins.entries.{PLUGIN_ID}.config")
     plugin_config = dict(existing) if isinstance(existing, Mapping) else {}
     chosen_port = port or int(plugin_config.get("port") or DEFAULT_PORT)
-    interpreter = python or sys.executable
+    interpreter = _absolute(python or sys.executable)
     primary = current_primary(doc)
     previous_provider = dig(doc, f"models.providers.{PROVIDER_ID}")
 
@@ -140,6 +140,8 @@ def install(
         run_checked(run, ["plugins", "install", stage, "--force", "--accept-capabilities"], "installing the plugin")
 
     block = provider_block(chosen_port)
+    if plugin_config.get("manageProxy") is not False:  # with manageProxy: false the user runs the proxy
+        block["localService"] = local_service(interpreter, chosen_port, home.resolve())
     ops: list[dict[str, Any]] = [
         {"path": f"plugins.entries.{PLUGIN_ID}.enabled", "value": True},
         {
@@ -176,6 +178,15 @@ def install(
     return InstallResult(
         version, chosen_port, interpreter, set_primary_now, primary or DEFAULT_PRIMARY, len(block["models"]), messages
     )
+
+
+def _absolute(python: str) -> str:
+    """OpenClaw's localService runs ``command`` without a PATH lookup, so record an absolute path."""
+    import os
+    import shutil
+
+    found = shutil.which(python) if os.sep not in python else python
+    return os.path.abspath(found or python)
 
 
 def deletion_patch(doc: Mapping[str, Any], dotted: str) -> dict[str, Any]:
@@ -302,6 +313,10 @@ def uninstall(
         else:
             patches.append(deletion_patch(doc, f"models.providers.{PROVIDER_ID}"))
             messages.append(f"Removed models.providers.{PROVIDER_ID}.")
+    if record is not None and isinstance(dig(doc, f"models.providers.{PROVIDER_ID}.localService"), Mapping):
+        # First, while the model list still makes the file large: removed last, with the rest of the block,
+        # it would be one more write that halves a small config, which OpenClaw refuses.
+        patches.insert(0, deletion_patch(doc, f"models.providers.{PROVIDER_ID}.localService"))
     for number, patch in enumerate(patches, 1):
         progress(f"Updating the OpenClaw config ({number} of {len(patches)}; a few writes, ~10 s each)...")
         _shrink_provider_models(run, doc, patch, progress)
@@ -311,6 +326,11 @@ def uninstall(
     if entry is not None or (config_path.parent / "extensions" / PLUGIN_ID).exists():
         progress("Removing the plugin files (openclaw plugins uninstall, ~20 s)...")
         run_checked(run, ["plugins", "uninstall", PLUGIN_ID, "--force"], "uninstalling the plugin")
+        # OpenClaw leaves plugins.entries.pyclawrouter = {enabled: false} as an "uninstalled" marker; it only
+        # matters for plugins that would be found again (bundled ones), and install sets enabled itself.
+        after = read_openclaw_document(config_path)
+        if dig(after, f"plugins.entries.{PLUGIN_ID}") is not None:
+            _write_patch(run, deletion_patch(after, f"plugins.entries.{PLUGIN_ID}"))
         messages.append("Uninstalled the pyclawrouter plugin (your wallet and usage logs stay in the state directory).")
     else:
         messages.append("The pyclawrouter plugin was not installed.")

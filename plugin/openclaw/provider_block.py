@@ -6,6 +6,7 @@ model with its price (USD per million tokens), context window, output limit and 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pyclawrouter.routing.catalog import default_catalog
@@ -51,4 +52,25 @@ def provider_block(port: int) -> dict[str, Any]:
         # Tells the proxy the client is OpenClaw, so a spend-cap stop is explained in chat (proxy/cap_stop.py).
         "headers": {"x-clawrouter-client": "openclaw"},
         "models": models,
+    }
+
+
+# The proxy's argv after the interpreter; plugin/index.js's proxyArgv() spawns the same (a test keeps them equal).
+# `-P`: the working directory is never on sys.path, so no folder can shadow the installed package.
+def proxy_args(port: int) -> list[str]:
+    return ["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def local_service(python: str, port: int, cwd: Path) -> dict[str, Any]:
+    """``models.providers.blockrun.localService``: any OpenClaw process that sends a turn to ``blockrun/...``
+    (``openclaw agent --local`` too, which runs no plugin services) starts the proxy if ``healthUrl`` does not
+    answer. In the gateway the plugin's service has started it already, so OpenClaw finds it healthy and
+    reuses it without adopting it: the service still owns and stops it."""
+    return {
+        "command": python,  # OpenClaw wants an absolute path (no PATH lookup)
+        "args": proxy_args(port),
+        "cwd": str(cwd),
+        "healthUrl": f"http://127.0.0.1:{port}/health",
+        "readyTimeoutMs": 60_000,
+        "idleStopMs": 0,  # keep it for the life of the OpenClaw process that started it
     }

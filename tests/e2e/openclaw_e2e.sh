@@ -248,7 +248,25 @@ PY
 update_config_file(Path(sys.argv[1]), {"maxCostPerRun": 5})' "$STATE/config.yaml"
 sleep 2
 ask b2 "hello there, what is 2+2?" "Fake reply from"
+
+step "uninstall with the gateway running refuses up front and changes nothing"
+before=$(sha256sum "$HOME/.openclaw/openclaw.json")
+if "$PYTHON" -m pyclawrouter openclaw uninstall > "$WORK/uninstall-refused.log" 2>&1; then
+  fail "uninstall went ahead with the gateway running"
+fi
+grep -q "Stop the gateway first" "$WORK/uninstall-refused.log" || fail "no 'stop the gateway first': $(cat "$WORK/uninstall-refused.log")"
+[ "$before" = "$(sha256sum "$HOME/.openclaw/openclaw.json")" ] || fail "the refused uninstall changed openclaw.json"
+[ -d "$HOME/.openclaw/extensions/pyclawrouter" ] || fail "the refused uninstall removed the plugin"
+echo "   $(head -c 120 "$WORK/uninstall-refused.log")..."
 stop_gateway
+
+step "without a gateway, an agent turn starts the proxy itself (models.providers.blockrun.localService)"
+timeout 300 "$OC" agent --local --message "hello there, what is 2+2?" --json > "$WORK/agent-local.json" \
+  2> "$WORK/agent-local.err" || fail "openclaw agent --local failed: $(tail -5 "$WORK/agent-local.err")"
+grep -q "Fake reply from" "$WORK/agent-local.json" || fail "agent --local did not reach the proxy: $(head -c 600 "$WORK/agent-local.json")"
+echo "   openclaw agent --local -> $(grep -o 'Fake reply from [^:]*' "$WORK/agent-local.json" | head -1)"
+for i in $(seq 1 20); do curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" || break; sleep 0.5; done
+curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" && fail "the proxy agent --local started outlived it"
 
 step "uninstall removes what install added"
 "$PYTHON" -m pyclawrouter openclaw uninstall
@@ -258,10 +276,15 @@ doc = json5.load(open(sys.argv[1]))
 assert "blockrun" not in doc.get("models", {}).get("providers", {}), doc.get("models")
 assert doc.get("agents", {}).get("defaults", {}).get("model", {}).get("primary") != "blockrun/auto"
 assert doc["gateway"]["mode"] == "local"
+assert "pyclawrouter" not in doc.get("plugins", {}).get("entries", {}), doc["plugins"]
 print("openclaw.json clean:", sorted(doc))
 PY
+left=$(cd "$STATE" && ls -A | grep -Ev '^(wallet\.key|mnemonic|payment-chain|config\.yaml|exclude-models\.json|images|logs|spend-ledger\.sqlite3.*)$' || true)
+[ -z "$left" ] || fail "uninstall left runtime files in $STATE: $left"
+[ ! -e "$HOME/.openclaw/extensions/pyclawrouter" ] || fail "uninstall left the plugin files"
 
-CHECKS=$((CHECKS + 5))  # plugin loaded, proxy started (from a shadowing folder), proxy stopped twice, clean uninstall
+CHECKS=$((CHECKS + 7))  # plugin loaded, proxy started (from a shadowing folder), proxy stopped twice,
+                        # refused uninstall, agent --local started the proxy, clean uninstall
 echo
 echo "E2E OK in $((SECONDS - STARTED))s"
 echo "openclaw-e2e: $CHECKS passed, 0 failed"

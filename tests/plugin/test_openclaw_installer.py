@@ -151,7 +151,7 @@ def test_uninstall_removes_only_what_install_added(openclaw: FakeOpenClaw, tmp_p
     after = openclaw.doc()
     assert "models" not in after and "agents" not in after  # no empty leftovers
     assert after["gateway"] == before["gateway"] and after["meta"] == before["meta"]
-    assert after["plugins"]["entries"]["pyclawrouter"] == {"enabled": False}
+    assert "pyclawrouter" not in after.get("plugins", {}).get("entries", {})  # not even OpenClaw's marker
     assert not (openclaw.root / "extensions" / "pyclawrouter").exists()
     assert any("Removed models.providers.blockrun" in m for m in messages)
     # the model list was emptied in steps: OpenClaw refuses one write that halves the file
@@ -245,3 +245,39 @@ def test_install_ends_with_the_first_run_message(openclaw: FakeOpenClaw, tmp_pat
     openclaw.config.write_text(json.dumps(doc))
     text = "\n".join(do_install(openclaw, home).messages)
     assert "(now openai/gpt-4o): `openclaw config set agents.defaults.model.primary blockrun/auto`" in text
+
+
+def test_the_provider_block_lets_any_openclaw_process_start_the_proxy(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    do_install(openclaw, home, port=18402)
+    service = openclaw.doc()["models"]["providers"]["blockrun"]["localService"]
+    assert service == {
+        "command": "/venv/bin/python",
+        "args": ["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", "18402"],
+        "cwd": str(home.resolve()),
+        "healthUrl": "http://127.0.0.1:18402/health",
+        "readyTimeoutMs": 60000,
+        "idleStopMs": 0,
+    }
+    # The gateway's own service spawns exactly the same, so either one finds the other's proxy healthy.
+    index_js = (Path(__file__).parents[2] / "plugin" / "index.js").read_text()
+    assert '["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", String(portOf(config))]' in index_js
+
+
+def test_with_manage_proxy_false_no_openclaw_process_starts_the_proxy(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    doc = openclaw.doc()
+    doc["plugins"]["entries"]["pyclawrouter"]["config"]["manageProxy"] = False
+    openclaw.config.write_text(json.dumps(doc))
+    do_install(openclaw, tmp_path / "state")
+    assert "localService" not in openclaw.doc()["models"]["providers"]["blockrun"]
+
+
+def test_a_relative_python_is_recorded_as_an_absolute_path(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
+    import shutil
+    import sys
+
+    installer.install(openclaw, home=tmp_path / "state", env={}, openclaw_config=openclaw.config,
+                      python=Path(sys.executable).name if shutil.which(Path(sys.executable).name) else sys.executable)
+    command = openclaw.doc()["models"]["providers"]["blockrun"]["localService"]["command"]
+    assert Path(command).is_absolute()
+    assert openclaw.doc()["plugins"]["entries"]["pyclawrouter"]["config"]["python"] == command
