@@ -188,7 +188,7 @@ export function unreachableText(port, reason, lastError) {
   if (state.restartTimer && state.nextRestartAt) {
     lines.push(`The gateway starts it again in ${Math.max(1, Math.round((state.nextRestartAt - Date.now()) / 1000))}s.`);
   }
-  lines.push("More: `pyclawrouter doctor`, `openclaw plugins inspect pyclawrouter`, the gateway log.");
+  lines.push("More: `pyclawrouter doctor`, `openclaw plugins inspect pyclawrouter --runtime`, the gateway log.");
   return lines.join("\n");
 }
 
@@ -355,7 +355,7 @@ export function createService(api) {
   };
 }
 
-// Outside the gateway (`openclaw plugins inspect`, `openclaw doctor`, the CLI) the service does not run, so
+// Outside the gateway (`openclaw plugins inspect pyclawrouter --runtime`, the CLI) the service does not run, so
 // the proxy's last recorded failure is logged at registration, where those commands show plugin output.
 function reportLastError(api) {
   const last = readLastErrorSync(defaultStateDir());
