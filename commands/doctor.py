@@ -146,16 +146,22 @@ def check_openclaw(home: Path, env: Mapping[str, str]) -> list[Check]:
     ]
     python = info["pluginConfig"].get("python")
     if python:
-        checks.append(_check_python(str(python)))
+        checks.append(check_python(str(python), home))
     return checks
 
 
-def _check_python(python: str) -> Check:
+def check_python(python: str, cwd: Path | None = None) -> Check:
+    """Can the gateway's interpreter run the proxy as the plugin starts it: ``-P`` (Python >= 3.11 only; the
+    working directory off ``sys.path``) from the state directory, importing the installed package?"""
     try:
-        done = subprocess.run([python, "-c", "import pyclawrouter"], capture_output=True, timeout=30, check=False)
+        done = subprocess.run([python, "-P", "-c", "import pyclawrouter"], capture_output=True, timeout=30,
+                              check=False, cwd=cwd if cwd is not None and cwd.is_dir() else None)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Check("openclaw python", False, f"{python}: {exc}", "run `pyclawrouter openclaw install` again")
     ok = done.returncode == 0
+    if not ok and b"-P" in done.stderr:
+        return Check("openclaw python", False, f"{python} is older than Python 3.11 (it rejects -P)",
+                     "run `pyclawrouter openclaw install` from a Python 3.11+ environment")
     return Check(
         "openclaw python",
         ok,

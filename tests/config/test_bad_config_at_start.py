@@ -140,3 +140,19 @@ def test_doctor_checks_the_recorded_port_when_the_config_is_broken(
     config, proxy = checks[0], checks[2]
     assert not config.ok and "unknown key 'bogus'" in config.detail
     assert not proxy.ok and "last failure (T): the proxy exited (code 1)" in proxy.detail
+
+
+def test_doctor_runs_the_interpreter_as_the_plugin_does(tmp_path: Path) -> None:
+    import sys
+
+    from pyclawrouter.commands.doctor import check_python
+
+    shadow = tmp_path / "shadow"
+    (shadow / "pyclawrouter").mkdir(parents=True)
+    (shadow / "pyclawrouter" / "__init__.py").write_text("raise ImportError('shadowed')\n")
+    assert check_python(sys.executable, shadow).ok  # -P: the folder it runs in cannot shadow the package
+    old = tmp_path / "python3.10"
+    old.write_text("#!/bin/sh\necho 'Unknown option: -P' >&2\nexit 2\n")
+    old.chmod(0o755)
+    result = check_python(str(old), shadow)
+    assert not result.ok and "older than Python 3.11" in result.detail
