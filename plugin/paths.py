@@ -20,6 +20,8 @@ STATE_DIR_UNDER_HOME = (".openclaw", "blockrun")
 COMMAND_TOKEN_FILE = "command-token"
 # Why the gateway's proxy service last failed (written by the shim, for `doctor` and later CLI runs).
 PROXY_LAST_ERROR_FILE = "proxy-last-error.json"
+# The last config the proxy loaded without error (0600): what it runs on when a file breaks at start.
+LAST_GOOD_CONFIG_FILE = "config-last-good.json"
 
 
 def state_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -51,13 +53,11 @@ def exclude_models_file(home: Path) -> Path:
 
 
 def last_good_config_file(home: Path) -> Path:
-    """The last config the proxy loaded without error (0600): what it runs on when a file breaks at start."""
-    return home / "config-last-good.json"
+    return home / LAST_GOOD_CONFIG_FILE
 
 
 def proxy_last_error_file(home: Path) -> Path:
-    """Written by plugin/index.js (LAST_ERROR_FILE there): why the gateway's proxy last failed."""
-    return home / "proxy-last-error.json"
+    return home / PROXY_LAST_ERROR_FILE
 
 
 def logs_dir(home: Path) -> Path:

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyclawrouter.commands.welcome import MARKER as WELCOME_MARKER
 from pyclawrouter.commands.welcome import welcome_text
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
 from pyclawrouter.config_schema.sources import read_openclaw_document
@@ -29,13 +30,13 @@ from pyclawrouter.fsutil import atomic_write
 from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
 from pyclawrouter.openclaw.provider_block import local_service, provider_block
-from pyclawrouter.paths import DEFAULT_PORT
+from pyclawrouter.paths import COMMAND_TOKEN_FILE, DEFAULT_PORT, LAST_GOOD_CONFIG_FILE, PROXY_LAST_ERROR_FILE
 
 DEFAULT_PRIMARY = f"{PROVIDER_ID}/auto"
 RECORD_NAME = "openclaw-install.json"
 OUR_CONFIG_KEYS = ("port", "python")
 # What the proxy and the plugin write while running; uninstall removes them (not the wallet, logs or config).
-RUNTIME_FILES = ("command-token", "proxy-last-error.json", "config-last-good.json", "welcome-shown")
+RUNTIME_FILES = (COMMAND_TOKEN_FILE, PROXY_LAST_ERROR_FILE, LAST_GOOD_CONFIG_FILE, WELCOME_MARKER)
 
 Progress = Callable[[str], None]
 

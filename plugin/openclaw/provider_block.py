@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pyclawrouter.paths import DEFAULT_HOST
 from pyclawrouter.routing.catalog import default_catalog
 
 PLACEHOLDER_API_KEY = "x402-proxy-handles-auth"  # OpenClaw's model registry wants a key; the proxy pays with x402
@@ -58,7 +59,7 @@ def provider_block(port: int) -> dict[str, Any]:
 # The proxy's argv after the interpreter; plugin/index.js's proxyArgv() spawns the same (a test keeps them equal).
 # `-P`: the working directory is never on sys.path, so no folder can shadow the installed package.
 def proxy_args(port: int) -> list[str]:
-    return ["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return ["-P", "-m", "pyclawrouter", "serve", "--host", DEFAULT_HOST, "--port", str(port)]
 
 
 def local_service(python: str, port: int, cwd: Path) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def local_service(python: str, port: int, cwd: Path) -> dict[str, Any]:
         "command": python,  # OpenClaw wants an absolute path (no PATH lookup)
         "args": proxy_args(port),
         "cwd": str(cwd),
-        "healthUrl": f"http://127.0.0.1:{port}/health",
+        "healthUrl": f"http://{DEFAULT_HOST}:{port}/health",
         "readyTimeoutMs": 60_000,
         "idleStopMs": 0,  # keep it for the life of the OpenClaw process that started it
     }
