@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from pyclawrouter.dashboard.session_spend import SessionSpend, session_spend
-from pyclawrouter.usage import stats as usage_stats
 from pyclawrouter.usage.stats import num
 
 RECENT_LIMIT = 25
@@ -162,14 +160,6 @@ def build(days_with_lines: Iterable[tuple[str, list[dict[str, Any]]]], *, days: 
         max_cost_per_run=max_cost_per_run,
         cap_mode=cap_mode,
     )
-
-
-def load(home: Path, days: int, *, today: date, max_cost_per_run: float | None,
-         cap_mode: str = "graceful") -> DashboardData:
-    """Read the last ``days`` days of the usage log and aggregate them (blocking: run it in a thread)."""
-    days = max(1, min(int(days), usage_stats.MAX_DAYS))
-    return build(usage_stats.read_days(home, days, today=today), days=days, today=today,
-                 max_cost_per_run=max_cost_per_run, cap_mode=cap_mode)
 
 
 def _fill_days(found: list[tuple[str, Totals]], days: int, today: date) -> list[tuple[str, Totals]]:

@@ -19,7 +19,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from pyclawrouter.dashboard import access, data, page
+from pyclawrouter.dashboard import access, page
+from pyclawrouter.dashboard.data import DashboardData
+from pyclawrouter.dashboard.log_cache import DashboardSource
 from pyclawrouter.errors import BadRequestError, UserFacingError
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.errors import NotFoundError, UnauthorizedError
@@ -54,6 +56,7 @@ class Dashboard:
 
     def __init__(self) -> None:
         self.codes = access.OneTimeCodes()
+        self.source = DashboardSource()
         self._static: dict[str, bytes] = {}
 
     async def page(self, request: Request, ctx: ProxyContext) -> Response:
@@ -66,13 +69,13 @@ class Dashboard:
             _check(request, token)
         except UserFacingError as exc:
             return _html_error(exc)
-        body = await _load(ctx, days)
+        body = await self._load(ctx, days)
         html = page.page(body, refresh_s=REFRESH_S, generated=_now())
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     async def data(self, request: Request, ctx: ProxyContext) -> Response:
         _check(request, access.load_or_create_token(ctx.settings.home))
-        body = await _load(ctx, _days(request))
+        body = await self._load(ctx, _days(request))
         result: dict[str, Any] = {"generatedAt": _now(), **body.to_json(), "html": page.fragments(body)}
         return json_response(result, headers=SECURITY_HEADERS)
 
@@ -84,6 +87,27 @@ class Dashboard:
             self._static[name] = resources.files("pyclawrouter.dashboard").joinpath("static", name).read_bytes()
         headers = {**SECURITY_HEADERS, "cache-control": "no-cache"}
         return Response(self._static[name], media_type=_STATIC_TYPES[name], headers=headers)
+
+    async def _load(self, ctx: ProxyContext, days: int) -> DashboardData:
+        settings = ctx.settings
+        await ctx.usage.flush()
+        body = await asyncio.to_thread(self.source.load, settings.home, days, today=datetime.now(UTC).date(),
+                                       max_cost_per_run=settings.max_cost_per_run,
+                                       cap_mode=settings.max_cost_per_run_mode)
+        monitor = ctx.deps.balance
+        body.wallet = ctx.deps.wallet_address
+        if monitor is None:
+            body.balance_error = "no balance monitor"
+            return body
+        body.balance_error = "could not read the balance"
+        with contextlib.suppress(Exception):
+            info = await asyncio.wait_for(monitor.get(), BALANCE_TIMEOUT_S)
+            body.wallet = str(getattr(info, "address", "") or body.wallet or "") or None
+            if info.usd is not None:
+                body.balance_usd, body.balance_error = float(info.usd), None
+            elif info.error:
+                body.balance_error = info.error
+        return body
 
     def _exchange(self, once: str | None, given: str | None, token: str, request: Request) -> Response:
         """A token or one-time code in the URL becomes a cookie and a redirect to the same page without it."""
@@ -123,28 +147,6 @@ def _days(request: Request) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
         raise BadRequestError(f"days must be a whole number from 1 to {MAX_DAYS}, not {text[:20]!r}")
     return int(text)
-
-
-async def _load(ctx: ProxyContext, days: int) -> data.DashboardData:
-    settings = ctx.settings
-    await ctx.usage.flush()
-    body = await asyncio.to_thread(data.load, settings.home, days, today=datetime.now(UTC).date(),
-                                   max_cost_per_run=settings.max_cost_per_run,
-                                   cap_mode=settings.max_cost_per_run_mode)
-    monitor = ctx.deps.balance
-    body.wallet = ctx.deps.wallet_address
-    if monitor is None:
-        body.balance_error = "no balance monitor"
-        return body
-    body.balance_error = "could not read the balance"
-    with contextlib.suppress(Exception):
-        info = await asyncio.wait_for(monitor.get(), BALANCE_TIMEOUT_S)
-        body.wallet = str(getattr(info, "address", "") or body.wallet or "") or None
-        if info.usd is not None:
-            body.balance_usd, body.balance_error = float(info.usd), None
-        elif info.error:
-            body.balance_error = info.error
-    return body
 
 
 def _now() -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pyclawrouter import paths
+from pyclawrouter.usage.log import log_file
 
 MAX_DAYS = 30
 _TIER_ORDER = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING", "DIRECT", "IMAGE")
@@ -107,7 +108,7 @@ def read_days(home: Path, days: int, *, today: date | None = None) -> list[tuple
     found = []
     for offset in range(days - 1, -1, -1):
         day = (today - timedelta(days=offset)).isoformat()
-        entries = _read_day(paths.logs_dir(home) / f"usage-{day}.jsonl")
+        entries = read_day(log_file(home, day))
         if entries:
             found.append((day, entries))
     return found
@@ -125,7 +126,8 @@ def clear(home: Path) -> int:
     return deleted
 
 
-def _read_day(path: Path) -> list[dict[str, Any]]:
+def read_day(path: Path) -> list[dict[str, Any]]:
+    """The JSON objects of one log file; damaged lines are skipped, a missing file is empty."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:

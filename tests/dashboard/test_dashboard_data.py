@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from pyclawrouter.dashboard import data
+from pyclawrouter.dashboard import data, log_cache
+from pyclawrouter.dashboard.log_cache import DashboardSource
 from pyclawrouter.dashboard.session_spend import session_spend
 
 TODAY = date(2026, 12, 2)
@@ -74,7 +75,7 @@ def test_load_reads_the_log_files_and_skips_damaged_lines(tmp_path: Path) -> Non
         json.dumps(line(paid=0.001, cost=0.001)) + "\n{not json\n" + json.dumps([1, 2]) + "\n"
         + json.dumps(line(cost="lots", latencyMs=None)) + "\n")
     (logs / "usage-2026-11-01.jsonl").write_text(json.dumps(line(paid=9.0)) + "\n")  # outside 7 days
-    result = data.load(tmp_path, 7, today=TODAY, max_cost_per_run=None)
+    result = DashboardSource().load(tmp_path, 7, today=TODAY, max_cost_per_run=None)
     assert result.totals.requests == 2
     assert result.totals.spent == pytest.approx(0.001)
     assert result.to_json()["totals"]["spent"] == 0.001
@@ -86,3 +87,26 @@ def test_json_is_plain_data() -> None:
     payload = json.loads(json.dumps(result.to_json()))
     assert payload["cap"] == {"maxCostPerRun": 0.25, "mode": "strict"}
     assert payload["sessions"][0]["session"] == "s" and payload["sessions"][0]["spent"] == 0.002
+
+
+def test_source_parses_a_file_again_only_when_it_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    today_file, old_file = logs / "usage-2026-12-02.jsonl", logs / "usage-2026-12-01.jsonl"
+    today_file.write_text(json.dumps(line(paid=0.001, cost=0.001)) + "\n")
+    old_file.write_text(json.dumps(line(timestamp="2026-12-01T10:00:00.000Z", paid=0.002, cost=0.002)) + "\n")
+    parsed: list[str] = []
+    real_read_day = log_cache.read_day
+    monkeypatch.setattr(log_cache, "read_day", lambda path: parsed.append(path.name) or real_read_day(path))
+    source = DashboardSource()
+    first = source.load(tmp_path, 7, today=TODAY, max_cost_per_run=None)
+    assert first.totals.requests == 2 and sorted(parsed) == [old_file.name, today_file.name]
+    first.balance_usd = 1.0  # the caller fills in the balance on its own copy
+    again = source.load(tmp_path, 7, today=TODAY, max_cost_per_run=None)
+    assert again.totals.requests == 2 and again.balance_usd is None and len(parsed) == 2
+    with today_file.open("a") as handle:
+        handle.write(json.dumps(line(paid=0.004, cost=0.004)) + "\n")
+    third = source.load(tmp_path, 7, today=TODAY, max_cost_per_run=None)
+    assert third.totals.requests == 3 and third.totals.spent == pytest.approx(0.007)
+    assert parsed[2:] == [today_file.name]  # the unchanged day was not read again
+    assert source.load(tmp_path, 7, today=TODAY, max_cost_per_run=0.5).max_cost_per_run == 0.5
