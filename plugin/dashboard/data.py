@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from pyclawrouter.dashboard.session_spend import SessionSpend, session_spend
+from pyclawrouter.dashboard.session_spend import SessionSpend, merge_session_spend, session_spend
 from pyclawrouter.usage.stats import num
 
 RECENT_LIMIT = 25
@@ -39,6 +39,15 @@ class Totals:
         self.baseline += baseline
         self.saved += baseline - cost
         self.latency_ms_total += num(line.get("latencyMs"))
+
+    def merge(self, other: Totals) -> None:
+        self.requests += other.requests
+        self.failed += other.failed
+        self.spent += other.spent
+        self.paid += other.paid
+        self.baseline += other.baseline
+        self.saved += other.saved
+        self.latency_ms_total += other.latency_ms_total
 
     @property
     def avg_latency_ms(self) -> float:
@@ -128,26 +137,59 @@ def status_of(line: Mapping[str, Any]) -> int:
     return int(num(line.get("status", 200)))
 
 
+@dataclass
+class DayAggregate:
+    """One day's log, aggregated: what :func:`merge` combines into a period (cached per file by ``log_cache``)."""
+
+    totals: Totals
+    models: dict[str, ModelRow]
+    tiers: dict[str, Totals]
+    sessions: list[SessionSpend]
+    tail: list[dict[str, Any]]  # the day's last RECENT_LIMIT lines, oldest first
+
+
+def aggregate_day(lines: Iterable[Mapping[str, Any]]) -> DayAggregate:
+    day = DayAggregate(Totals(), {}, {}, [], [])
+    ordered = sorted(lines, key=lambda line: str(line.get("timestamp", "")))
+    for line in ordered:
+        day.totals.add(line)
+        model = str(line.get("model") or "unknown")
+        row = day.models.setdefault(model, ModelRow(model))
+        row.totals.add(line)
+        row.latencies.append(num(line.get("latencyMs")))
+        day.tiers.setdefault(str(line.get("tier") or "OTHER"), Totals()).add(line)
+    day.sessions = session_spend(ordered)
+    day.tail = [dict(line) for line in ordered[-RECENT_LIMIT:]]
+    return day
+
+
 def build(days_with_lines: Iterable[tuple[str, list[dict[str, Any]]]], *, days: int, today: date,
           max_cost_per_run: float | None, cap_mode: str = "graceful") -> DashboardData:
     """Aggregate ``(day, lines)`` pairs (oldest day first, as :func:`usage.stats.read_days` returns them)."""
+    return merge([(day, aggregate_day(lines)) for day, lines in days_with_lines], days=days, today=today,
+                 max_cost_per_run=max_cost_per_run, cap_mode=cap_mode)
+
+
+def merge(day_aggregates: Iterable[tuple[str, DayAggregate]], *, days: int, today: date,
+          max_cost_per_run: float | None, cap_mode: str = "graceful") -> DashboardData:
+    """Combine per-day aggregates (oldest day first) into the period's view; the inputs are not changed."""
     total = Totals()
     daily: list[tuple[str, Totals]] = []
     models: dict[str, ModelRow] = {}
     tiers: dict[str, Totals] = {}
-    every: list[dict[str, Any]] = []
-    for day, lines in days_with_lines:
-        day_totals = Totals()
-        for line in lines:
-            total.add(line)
-            day_totals.add(line)
-            row = models.setdefault(str(line.get("model") or "unknown"), ModelRow(str(line.get("model") or "unknown")))
-            row.totals.add(line)
-            row.latencies.append(num(line.get("latencyMs")))
-            tiers.setdefault(str(line.get("tier") or "OTHER"), Totals()).add(line)
-            every.append(line)
-        daily.append((day, day_totals))
-    every.sort(key=lambda line: str(line.get("timestamp", "")))
+    sessions: list[list[SessionSpend]] = []
+    tail: list[dict[str, Any]] = []
+    for day, agg in day_aggregates:
+        total.merge(agg.totals)
+        daily.append((day, agg.totals))
+        for name, row in agg.models.items():
+            merged = models.setdefault(name, ModelRow(name))
+            merged.totals.merge(row.totals)
+            merged.latencies.extend(row.latencies)
+        for tier, totals in agg.tiers.items():
+            tiers.setdefault(tier, Totals()).merge(totals)
+        sessions.append(agg.sessions)
+        tail = (tail + agg.tail)[-RECENT_LIMIT:]
     return DashboardData(
         days=days,
         today=today.isoformat(),
@@ -155,8 +197,8 @@ def build(days_with_lines: Iterable[tuple[str, list[dict[str, Any]]]], *, days: 
         daily=_fill_days(daily, days, today),
         by_model=sorted(models.values(), key=lambda m: (-m.totals.spent, -m.totals.requests, m.model)),
         by_tier=sorted(tiers.items(), key=lambda kv: (_tier_rank(kv[0]), kv[0])),
-        sessions=session_spend(every)[:SESSION_LIMIT],
-        recent=[_recent(line) for line in reversed(every[-RECENT_LIMIT:])],
+        sessions=merge_session_spend(sessions)[:SESSION_LIMIT],
+        recent=[_recent(line) for line in reversed(tail)],
         max_cost_per_run=max_cost_per_run,
         cap_mode=cap_mode,
     )

@@ -35,3 +35,20 @@ def session_spend(lines: Iterable[Mapping[str, Any]]) -> list[SessionSpend]:
         entry.first_seen = min(entry.first_seen, when) if entry.first_seen else when
         entry.last_seen = max(entry.last_seen, when)
     return sorted(sessions.values(), key=lambda s: (s.last_seen, s.session), reverse=True)
+
+
+def merge_session_spend(parts: Iterable[list[SessionSpend]]) -> list[SessionSpend]:
+    """Combine :func:`session_spend` results of separate stretches of the log (e.g. one per day)."""
+    merged: dict[str, SessionSpend] = {}
+    for part in parts:
+        for entry in part:
+            into = merged.get(entry.session)
+            if into is None:
+                merged[entry.session] = SessionSpend(entry.session, entry.spent, entry.requests, entry.first_seen,
+                                                     entry.last_seen)
+                continue
+            into.spent += entry.spent
+            into.requests += entry.requests
+            into.first_seen = min(into.first_seen, entry.first_seen) if into.first_seen else entry.first_seen
+            into.last_seen = max(into.last_seen, entry.last_seen)
+    return sorted(merged.values(), key=lambda s: (s.last_seen, s.session), reverse=True)
