@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end in a real OpenClaw gateway: install pyclawrouter as a plugin, then prove through the gateway's own
-# chat RPC that /wallet /stats /img /img2img /exclude answer from Python, that an agent turn goes through the
+# chat RPC that /wallet /stats /img /img2img /exclude answer from Python (/stats and /img with an image attached), that an agent turn goes through the
 # Python proxy to a fake BlockRun that verifies the x402 payment with the official SDK, that it shows in /stats,
 # that maxCostPerRun from the plugin's YAML file is enforced in strict mode, and that stopping the gateway stops
 # the proxy.
@@ -196,7 +196,7 @@ ask a2 "/exclude add $FIRST_MODEL" "Excluded: $FIRST_MODEL"
 ask a3 "hello there, what is 2+2?" "Fake reply from"
 case "$REPLY" in *"Fake reply from $FIRST_MODEL:"*) fail "/exclude did not keep $FIRST_MODEL out of routing" ;; esac
 ask a4 "/exclude clear" "All model exclusions cleared"
-ask a5 "/stats 1" "Requests" "via x402" "IMAGE"
+ask a5 "/stats 1" "Requests" "via x402" "IMAGE" "[image]"  # the spend chart is attached
 ask a6 "/wallet" "Balance: \$99."
 PAID_CHATS=$("$PYTHON" - "$STATE/logs" <<'PY'
 import json, sys
