@@ -3,8 +3,8 @@
 The pipeline fills it in step by step (chain, notices, the spend of its payments); :meth:`Exchange.finish`
 books the outcome exactly once, whether the answer was JSON, a stream, a refusal or a client that went away:
 it releases the request's hold on the session's budget (the payments themselves were booked by the payment
-flow as they were signed, never here), repins the session to a fallback that answered, fills the response
-cache, releases in-flight dedup followers and writes the usage line.
+flow as they were signed, never here), fills the response cache, releases in-flight dedup followers and
+writes the usage line.
 """
 
 from __future__ import annotations
@@ -83,13 +83,11 @@ class Exchange:
         if self._finished:
             return
         self._finished = True
-        ctx, success = self.ctx, outcome.success
+        ctx = self.ctx
         if self.spend is not None:
             self.spend.close()
-        # A fallback that answered becomes the session's model; a forced downgrade (wallet, budget) does not.
-        forced = success is not None and (success.payment_fallback or success.budget_fallback)
-        if success is not None and success.model != self.chain[0] and not (self.decision_is_explicit or forced):
-            ctx.sessions.repin(self.session, success.model)
+        # The session's pin is not moved: a fallback, or a forced downgrade (wallet, budget), served this one
+        # request; the pinned model leads again next turn (only a higher tier replaces a pin, see sessions.py).
         replay = None
         if outcome.status == 200 and outcome.recorded is not None:
             replay = Replay(200, outcome.recorded, outcome.media_type,

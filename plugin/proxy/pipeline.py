@@ -33,6 +33,8 @@ from pyclawrouter.proxy.streaming import StreamResponse
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
     from pyclawrouter.router import RoutingDecision
 
+# The auto profile switches to the agentic table turn by turn (tools, agentic wording): still one conversation.
+_PROFILE_FAMILY = {"agentic": "auto"}
 WALLET_EMPTY = "> **⚠️ Wallet empty** — using the free model. Fund your wallet to use {model}.\n\n"
 WALLET_SHORT = "> **⚠️ Insufficient balance** (${usd:.2f}) — using the free model instead of {model}.\n\n"
 
@@ -54,10 +56,16 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
                      session=sid, chain=list(decision.chain) or [decision.model], tier=decision.tier,
                      chain_name=settings.chain)
 
-    # 3. Session: pin the model for routed conversations; upgrade, never silently downgrade.
+    # 3. Session: the pinned model keeps serving a routed conversation while it can take the request; only a
+    # higher tier replaces it. What overrides it comes later and is per request: the spend cap (step 4), the
+    # wallet (step 5), then health (cooling models move to the end of the chain in the fallback loop).
     if not explicit:
+        can_serve = _can_serve(ctx, decision, chat)
         pinned = ctx.sessions.pin(sid, model=decision.model, tier=decision.tier, chain=state.chain,
-                                  messages=chat.body["messages"], tier_primary=_tier_primary(ctx, decision, chat))
+                                  messages=chat.body["messages"], tier_primary=_tier_primary(decision, can_serve,
+                                                                                             ctx.deps.tier_chain),
+                                  can_serve=can_serve, profile=_PROFILE_FAMILY.get(decision.profile,
+                                                                                    decision.profile))
         state.chain, state.tier = pinned.chain, pinned.tier
 
     # A cached answer costs nothing, so it is served before any budget or balance check.
@@ -172,15 +180,39 @@ def _route(ctx: ProxyContext, chat: ChatRequest) -> RoutingDecision:
     return ctx.deps.route(chat.body, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
 
 
-def _tier_primary(ctx: ProxyContext, decision: RoutingDecision, chat: ChatRequest) -> Callable[[str], str | None]:
-    """For 3-strike escalation: the first model of a higher tier that can take this request."""
-    tier_chain = ctx.deps.tier_chain
+def _can_serve(ctx: ProxyContext, decision: RoutingDecision, chat: ChatRequest) -> Callable[[str], bool]:
+    """Whether a model can take this request: tools, images, context window, and not on the exclude list."""
     tools, vision = bool(chat.body.get("tools")), _has_images(chat.body["messages"])
     tokens = decision.input_tokens + decision.max_output_tokens
+    excluded = _excluded_ids(ctx)
+
+    def can_serve(model: str) -> bool:
+        return model not in excluded and ctx.models.capable(model, tools=tools, vision=vision, tokens=tokens)
+
+    return can_serve
+
+
+def _excluded_ids(ctx: ProxyContext) -> frozenset[str]:
+    names = ctx.settings.exclude_models
+    if not names:
+        return frozenset()
+    resolve = getattr(ctx.deps.catalog, "resolve", None)
+    ids = set()
+    for name in names:
+        try:
+            ids.add(str(resolve(name)) if resolve is not None else name)
+        except Exception:  # a name the catalog no longer knows cannot be pinned either
+            ids.add(name)
+    return frozenset(ids)
+
+
+def _tier_primary(decision: RoutingDecision, can_serve: Callable[[str], bool], tier_chain: Any) -> Any:
+    """For 3-strike escalation: the first model of a higher tier that can take this request."""
+    if tier_chain is None:
+        return None
 
     def primary(tier: str) -> str | None:
-        candidates = tier_chain(decision.profile, tier)
-        return next((m for m in candidates if ctx.models.capable(m, tools=tools, vision=vision, tokens=tokens)), None)
+        return next((m for m in tier_chain(decision.profile, tier) if can_serve(m)), None)
 
     return primary
 

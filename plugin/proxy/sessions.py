@@ -1,9 +1,16 @@
 """Sessions: pin the model a conversation uses, upgrade it when the work gets harder, never silently downgrade
-it, and escalate a conversation stuck repeating the same request (reference §4.4, minus bug B5: the pinned
-*model* leads the chain, not just its tier).
+it, and escalate a conversation stuck repeating the same request (the pinned *model* leads the chain, not just
+its tier).
 
-The session id is the client's ``x-session-id`` or, failing that, a hash of the first user message (OpenClaw's
-first message carries a timestamp and a session trailer, so different chats get different ids).
+A pin holds: whatever tier the next turn is routed to, the pinned model serves it as long as it can take the
+request (tools, images, context window, not excluded). Only a higher tier's model (an upgrade, or the 3-strike
+escalation) replaces it. A turn the pinned model cannot take is served by the routed chain and leaves the pin
+alone; so do forced downgrades (budget, empty wallet) and fallbacks, which are decided per request after this.
+
+The session id is the client's ``x-session-id`` or, failing that, derived from the conversation's start: the
+OpenClaw session id in the first turn's Runtime trailer when there is one, else the first user message's own
+words (timestamp, trailer and internal-context blocks removed). System messages never count: OpenClaw rebuilds
+its system prompt every turn, and a changed prompt is still the same conversation.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pyclawrouter.routing.prompt import clean_user_text, openclaw_session_id
 
 TIERS = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
@@ -26,6 +35,7 @@ class Session:
     model: str
     tier: str
     last_used: float
+    profile: str = ""
     requests: int = 0
     last_hash: str | None = None
     strikes: int = 0
@@ -43,9 +53,25 @@ class Pinned:
 def session_id(header: str | None, messages: Sequence[Any]) -> str:
     if header:
         return header[:200]
-    first = next((m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"), "")
-    text = first if isinstance(first, str) else json.dumps(first, sort_keys=True, ensure_ascii=False)
-    return "d-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return "d-" + hashlib.sha256(_conversation_key(messages).encode("utf-8")).hexdigest()[:16]
+
+
+def _conversation_key(messages: Sequence[Any]) -> str:
+    """What identifies a conversation without a header: stable while it grows and while system messages change."""
+    fallback = ""
+    for message in messages:
+        if not isinstance(message, dict) or message.get("role") != "user":
+            continue
+        raw = _text(message.get("content", ""))
+        openclaw = openclaw_session_id(raw)
+        if openclaw:
+            return "openclaw:" + openclaw
+        words = clean_user_text(raw)
+        if words:
+            return "words:" + " ".join(words.split())
+        if not fallback and isinstance(message.get("content"), list):
+            fallback = "parts:" + json.dumps(message["content"], sort_keys=True, ensure_ascii=False)
+    return fallback
 
 
 def request_hash(messages: Sequence[Any]) -> str:
@@ -88,13 +114,19 @@ class Sessions:
         return session
 
     def pin(self, sid: str, *, model: str, tier: str, chain: list[str], messages: Sequence[Any],
-            tier_primary: Callable[[str], str | None] | None = None) -> Pinned:
-        """Decide the model for a routed request in session ``sid`` and remember it."""
+            tier_primary: Callable[[str], str | None] | None = None,
+            can_serve: Callable[[str], bool] | None = None, profile: str = "") -> Pinned:
+        """Decide the model for a routed request in session ``sid`` and remember it.
+
+        ``chain`` is the routed chain for this request (already filtered for what it needs); ``can_serve``
+        says whether a model outside it could still take this request (without it, only chain members can).
+        """
         self._sweep()
         now = time.monotonic()
         session = self.get(sid)
-        if session is None:
-            self._sessions[sid] = Session(model=model, tier=tier, last_used=now, requests=1,
+        if session is None or session.profile != profile:
+            # A new conversation, or the user switched profile (e.g. to "free"): the old pin does not apply.
+            self._sessions[sid] = Session(model=model, tier=tier, last_used=now, profile=profile, requests=1,
                                           last_hash=request_hash(messages))
             return Pinned(model, tier, chain)
         session.last_used = now
@@ -102,29 +134,24 @@ class Sessions:
         digest = request_hash(messages)
         session.strikes = session.strikes + 1 if digest == session.last_hash else 0
         session.last_hash = digest
-        if TIER_RANK.get(tier, 0) > TIER_RANK.get(session.tier, 0):
-            session.model, session.tier = model, tier
-            return Pinned(model, tier, chain, [f"session upgraded to {tier}"])
-        result = Pinned(session.model, session.tier, _lead(session.model, chain))
-        if session.model not in chain:
-            # The pinned model cannot serve this request (tools, vision, context): use the routed chain for it
-            # but keep the pin for the rest of the conversation.
-            result = Pinned(model, session.tier, chain, [f"pinned {session.model} cannot serve this request"])
+        serves = can_serve or chain.__contains__
         if session.strikes >= 2 and not session.escalated and tier_primary is not None:
-            position = TIER_RANK.get(session.tier, 0)
+            position = max(TIER_RANK.get(session.tier, 0), TIER_RANK.get(tier, 0))
             if position + 1 < len(TIERS):
                 up = TIERS[position + 1]
                 primary = tier_primary(up)
                 if primary:
+                    # Sticks for the rest of the session: it is the pin now, at a higher tier.
                     session.model, session.tier, session.escalated = primary, up, True
                     return Pinned(primary, up, _lead(primary, chain), [f"3-strike escalation to {up}"])
-        return result
-
-    def repin(self, sid: str, model: str) -> None:
-        """A fallback answered: the conversation continues on the model that works."""
-        session = self._sessions.get(sid)
-        if session is not None:
-            session.model = model
+        if TIER_RANK.get(tier, 0) > TIER_RANK.get(session.tier, 0):
+            session.model, session.tier = model, tier
+            return Pinned(model, tier, chain, [f"session upgraded to {tier}"])
+        if session.model in chain or serves(session.model):
+            return Pinned(session.model, session.tier, _lead(session.model, chain))
+        # The pinned model cannot serve this request (tools, vision, context): the routed chain serves it and
+        # the pin stays for the rest of the conversation.
+        return Pinned(model, tier, chain, [f"pinned {session.model} cannot serve this request"])
 
     def pinned(self, sid: str) -> Session | None:
         return self.get(sid)

@@ -16,6 +16,8 @@ _BLOCK_END = "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"
 # "[Thu 2026-11-26 01:32 UTC] ": weekday, ISO date, time, zone; anchored so a bracket later in the text stays.
 _TIMESTAMP_RE = re.compile(r"\A\s*\[(?:[A-Z][a-z]{2} )?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?[^\]\n]{0,24}\]\s*")
 _RUNTIME_MARK = "\nRuntime: agent="
+# In the trailer: "... | session=agent:main:p1 | sessionId=254a77a4-... | ..."; the id names one chat.
+_SESSION_ID_RE = re.compile(r"(?:^|\| )sessionId=([^\s|]+)")
 
 
 def clean_user_text(text: str) -> str:
@@ -35,3 +37,15 @@ def clean_user_text(text: str) -> str:
         if stamp:
             text = text[stamp.end() :]
     return text.strip()
+
+
+def openclaw_session_id(text: str) -> str | None:
+    """The chat's id from OpenClaw's Runtime trailer (``sessionId=...``), or None if the message has none."""
+    cut = text.rfind(_RUNTIME_MARK)
+    if cut == -1:
+        return None
+    line = text[cut + 1 :].strip()
+    if "\n" in line:
+        return None
+    found = _SESSION_ID_RE.search(line)
+    return found.group(1) if found else None

@@ -18,34 +18,62 @@ def _messages(text: str) -> list[dict[str, object]]:
             {"role": "user", "content": text}]
 
 
-def test_pin_upgrade_and_never_downgrade() -> None:
+def test_pin_holds_through_lower_tiers_and_only_an_upgrade_replaces_it() -> None:
     sessions = Sessions()
-    first = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("a"))
+    anyone = lambda model: True  # noqa: E731
+    first = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("a"),
+                         can_serve=anyone)
     assert first.model == "m/medium"
     simple = sessions.pin("s", model="s/simple", tier="SIMPLE", chain=["s/simple", "m/medium"],
-                          messages=_messages("thanks"))
+                          messages=_messages("thanks"), can_serve=anyone)
     assert simple.model == "m/medium" and simple.chain[0] == "m/medium" and simple.tier == "MEDIUM"
-    up = sessions.pin("s", model="c/complex", tier="COMPLEX", chain=CHAIN_C, messages=_messages("design x"))
+    up = sessions.pin("s", model="c/complex", tier="COMPLEX", chain=CHAIN_C, messages=_messages("design x"),
+                      can_serve=anyone)
     assert up.model == "c/complex" and up.tier == "COMPLEX"
-    back = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("hm"))
-    assert back.tier == "COMPLEX" and back.model == "m/medium"  # c/complex cannot serve it: pin kept, notes say so
-    assert back.notes and sessions.pinned("s").model == "c/complex"  # type: ignore[union-attr]
+    # The MEDIUM chain does not list c/complex, but c/complex can take the request: it keeps serving.
+    back = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("hm"),
+                        can_serve=anyone)
+    assert (back.model, back.tier, back.chain) == ("c/complex", "COMPLEX", ["c/complex", *CHAIN_M])
 
 
-def test_three_identical_requests_escalate_once() -> None:
+def test_a_turn_the_pinned_model_cannot_take_uses_the_routed_chain_and_keeps_the_pin() -> None:
+    sessions = Sessions()
+    sessions.pin("s", model="c/complex", tier="COMPLEX", chain=CHAIN_C, messages=_messages("design x"))
+    no_images = lambda model: model != "c/complex"  # noqa: E731
+    turn = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("look at this"),
+                        can_serve=no_images)
+    assert turn.model == "m/medium" and turn.chain == CHAIN_M and turn.notes
+    later = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("and now?"),
+                         can_serve=lambda model: True)
+    assert later.model == "c/complex"
+
+
+def test_switching_profile_starts_a_new_pin() -> None:
+    sessions = Sessions()
+    sessions.pin("s", model="c/complex", tier="COMPLEX", chain=CHAIN_C, messages=_messages("x"), profile="auto")
+    free = sessions.pin("s", model="f/free", tier="MEDIUM", chain=["f/free"], messages=_messages("y"),
+                        can_serve=lambda model: True, profile="free")
+    assert free.model == "f/free"
+
+
+def test_three_identical_requests_escalate_once_and_the_escalation_sticks() -> None:
     sessions = Sessions()
     primary = {"COMPLEX": "c/complex", "REASONING": "r/reason"}.get
+    anyone = lambda model: True  # noqa: E731
     for _ in range(2):
         pinned = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("fix it"),
-                              tier_primary=primary)
+                              tier_primary=primary, can_serve=anyone)
         assert pinned.tier == "MEDIUM"
     third = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("fix it"),
-                         tier_primary=primary)
+                         tier_primary=primary, can_serve=anyone)
     assert third.tier == "COMPLEX" and third.model == "c/complex"
     for _ in range(3):
         again = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("fix it"),
-                             tier_primary=primary)
+                             tier_primary=primary, can_serve=anyone)
     assert again.tier == "COMPLEX"  # once per session
+    other = sessions.pin("s", model="m/medium", tier="MEDIUM", chain=CHAIN_M, messages=_messages("next task"),
+                         tier_primary=primary, can_serve=anyone)
+    assert (other.model, other.tier) == ("c/complex", "COMPLEX")  # and it lasts beyond the stuck request
 
 
 def test_openclaw_internal_context_is_not_the_request() -> None:
@@ -62,6 +90,25 @@ def test_session_ids() -> None:
     a = session_id(None, _messages("x"))
     assert a == session_id(None, _messages("y")) and a.startswith("d-")
     assert a != session_id(None, [{"role": "user", "content": "other first"}])
+
+
+def test_derived_session_ids_ignore_system_messages_and_openclaw_wrappers() -> None:
+    block = {"role": "user", "content": [{"type": "text", "text": "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nnone\n"
+                                                                 "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"}]}
+    words = {"role": "user", "content": "[Thu 2026-11-26 01:32 UTC] plan the migration"}
+    turn1 = [{"role": "system", "content": "prompt v1"}, block, words]
+    turn2 = [{"role": "system", "content": "prompt v2, rebuilt"}, {"role": "developer", "content": "x"}, block,
+             words, {"role": "assistant", "content": "ok"}, {"role": "user", "content": "go on"}]
+    assert session_id(None, turn1) == session_id(None, turn2)
+    assert session_id(None, turn1) != session_id(None, [block, {"role": "user", "content": "another chat"}])
+
+
+def test_derived_session_id_follows_the_openclaw_session_in_the_runtime_trailer() -> None:
+    def first(session: str, stamp: str) -> dict[str, object]:
+        return {"role": "user", "content": f"[Thu 2026-11-26 {stamp} UTC] hello\n\nRuntime: agent=main | "
+                                           f"session=agent:main:p1 | sessionId={session} | host=laptop"}
+    assert session_id(None, [first("aaa-1", "01:32")]) == session_id(None, [first("aaa-1", "01:40")])
+    assert session_id(None, [first("aaa-1", "01:32")]) != session_id(None, [first("bbb-2", "01:32")])
 
 
 def test_error_classification_table() -> None:
