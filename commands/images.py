@@ -26,26 +26,22 @@ DEFAULT_SIZE = "1024x1024"
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 TIMEOUT_SECONDS = 180.0
 
+# Short names for the image models of the catalog snapshot. DALL-E 3 and FLUX 1.1 Pro are no longer listed by
+# the gateway, so their old short names are gone rather than quietly pointing at a differently priced model.
 MODEL_ALIASES = {
-    "dall-e-3": "openai/dall-e-3",
-    "dalle3": "openai/dall-e-3",
-    "dalle": "openai/dall-e-3",
     "gpt-image": "openai/gpt-image-1",
     "gpt-image-1": "openai/gpt-image-1",
-    "flux": "black-forest/flux-1.1-pro",
-    "flux-pro": "black-forest/flux-1.1-pro",
+    "gpt-image-2": "openai/gpt-image-2",
     "banana": "google/nano-banana",
     "nano-banana": "google/nano-banana",
+    "banana-2": "google/nano-banana-2",
+    "nano-banana-2": "google/nano-banana-2",
     "banana-pro": "google/nano-banana-pro",
     "nano-banana-pro": "google/nano-banana-pro",
-}
-# List prices per image in USD, shown when the proxy does not report what was paid.
-LIST_PRICES = {
-    "google/nano-banana": 0.05,
-    "google/nano-banana-pro": 0.10,
-    "openai/dall-e-3": 0.04,
-    "openai/gpt-image-1": 0.02,
-    "black-forest/flux-1.1-pro": 0.04,
+    "grok-imagine": "xai/grok-imagine-image",
+    "grok-imagine-pro": "xai/grok-imagine-image-pro",
+    "cogview": "zai/cogview-4",
+    "seedream": "bytedance/seedream-5-pro",
 }
 _SIZE = re.compile(r"^\d{2,5}x\d{2,5}$")
 
@@ -122,8 +118,16 @@ def _price(payload: dict[str, Any], headers: httpx.Headers, model: str) -> tuple
                 return float(raw), "paid"
         except (TypeError, ValueError):
             continue
-    price = LIST_PRICES.get(model)
+    price = _list_price(model)
     return price, "list price" if price is not None else "unknown"
+
+
+def _list_price(model: str) -> float | None:
+    """The catalog's price per image (the routing catalog is imported here, not at start-up: /img is rare)."""
+    from pyclawrouter.routing.catalog import default_catalog
+
+    image_model = default_catalog().image_models.get(model)
+    return image_model.price_per_image if image_model is not None else None
 
 
 def media_for(url: str, home: Path) -> str:

@@ -50,10 +50,10 @@ def test_img_clis_pass_their_flags_to_the_chat_command(monkeypatch: pytest.Monke
     sent: list[tuple[str, str]] = []
     monkeypatch.setattr(cli_bridge, "run_command", lambda name, args, **_: sent.append((name, args)) or 0)
     assert main(["img2img", "--image", "/tmp/my pic.png", "--size", "512x512", "make", "it", "blue"]) == 0
-    assert main(["img", "--model", "flux", "a", "fox"]) == 0
+    assert main(["img", "--model", "cogview", "a", "fox"]) == 0
     assert [(name, shlex.split(args)) for name, args in sent] == [
         ("img2img", ["--image", "/tmp/my pic.png", "--size", "512x512", "make", "it", "blue"]),
-        ("img", ["--model", "flux", "a", "fox"]),
+        ("img", ["--model", "cogview", "a", "fox"]),
     ]
 
 

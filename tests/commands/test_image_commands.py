@@ -43,13 +43,13 @@ def run(name: str, args: str, ctx: CommandContext) -> CommandReply:
 
 def test_img_posts_prompt_and_returns_media_with_model_size_price(proxy: FakeProxy, ctx: CommandContext) -> None:
     proxy.headers = {"x-clawrouter-cost": "0.0500"}
-    reply = run("img", "--model dalle --size 512x512 a red fox in snow", ctx)
+    reply = run("img", "--model grok-imagine --size 512x512 a red fox in snow", ctx)
     assert not reply.is_error
     path, body = proxy.requests[0]
     assert path == "/v1/images/generations"
-    assert body == {"model": "openai/dall-e-3", "prompt": "a red fox in snow", "size": "512x512", "n": 1}
+    assert body == {"model": "xai/grok-imagine-image", "prompt": "a red fox in snow", "size": "512x512", "n": 1}
     assert reply.media == ["http://127.0.0.1:1/images/a.png"]
-    assert "Model: openai/dall-e-3 | Size: 512x512 | Price: $0.0500" in reply.text
+    assert "Model: xai/grok-imagine-image | Size: 512x512 | Price: $0.0500" in reply.text
     assert reply.data["price"] == 0.05 and reply.data["priceBasis"] == "paid"
 
 
@@ -57,6 +57,18 @@ def test_img_defaults_and_list_price_when_proxy_is_silent(proxy: FakeProxy, ctx:
     reply = run("img", "a lighthouse", ctx)
     assert proxy.requests[0][1]["model"] == "google/nano-banana"
     assert "Size: 1024x1024 | Price: $0.0500 (list price)" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("model", "price_text"),
+    [("gpt-image-2", "$0.0600 (list price)"), ("openai/gpt-image-2.5-flare", "unknown")],
+)
+def test_list_prices_come_from_the_catalog_snapshot(
+    proxy: FakeProxy, ctx: CommandContext, model: str, price_text: str
+) -> None:
+    # gpt-image-2 is priced in the snapshot; gpt-image-2.5-flare is listed without a price
+    reply = run("img", f"--model {model} a lighthouse", ctx)
+    assert f"| Price: {price_text}" in reply.text
 
 
 def test_img_upstream_error_is_reported_not_raised(proxy: FakeProxy, ctx: CommandContext) -> None:
