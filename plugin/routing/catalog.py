@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,16 @@ from pyclawrouter.routing.errors import CatalogError, UnknownModelError
 
 PROVIDER_PREFIX = "blockrun/"
 PROFILES: frozenset[str] = frozenset({"auto", "eco", "premium", "free"})
+
+# How BlockRun's gateway quotes a chat request under x402 "exact" (the amount its 402 asks for, which is what is
+# paid): the input tokens at the input price plus a tenth of max_tokens at the output price, plus the gateway's
+# 5 % margin, never under the facilitator's $0.001 minimum. A max_tokens above the model's ceiling is clamped
+# and priced at the clamp. The gateway's own SDK books at least $0.002 per paid call on Base and $0.001 on
+# Solana; the quote here does too, so an estimate is never below what a call can cost.
+QUOTE_OUTPUT_FACTOR = 0.1
+QUOTE_MARGIN = 0.05
+MIN_PAYMENT_USD = 0.001
+CHAIN_FLOOR_USD: Mapping[str, float] = MappingProxyType({"base": 0.002, "solana": 0.001})
 
 _CAPABILITY_FIELDS = frozenset({"name", "context_window", "max_output", "reasoning", "vision", "tools", "agentic"})
 _PRICE_FIELDS = frozenset({"input_price", "output_price", "price_date"})
@@ -50,6 +61,19 @@ class Model:
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return input_tokens / 1e6 * self.input_price + output_tokens / 1e6 * self.output_price
+
+    def quote(self, input_tokens: int, max_tokens: int, *, chain: str = "base") -> float:
+        """USD the gateway asks for a request of ``input_tokens`` allowing ``max_tokens`` out (0 when free),
+        rounded up to a whole micro-USDC like the 402's amount."""
+        if self.is_free:
+            return 0.0
+        if chain not in CHAIN_FLOOR_USD:
+            raise ValueError(f"unknown payment chain {chain!r}; allowed: {sorted(CHAIN_FLOOR_USD)}")
+        output = min(max(max_tokens, 0), self.max_output)
+        raw = (input_tokens * self.input_price + QUOTE_OUTPUT_FACTOR * output * self.output_price) / 1e6
+        # round() first so float noise (12345.0000001 micros) does not add a micro
+        micros = math.ceil(round(raw * (1 + QUOTE_MARGIN) * 1e6, 6))
+        return max(micros / 1e6, MIN_PAYMENT_USD, CHAIN_FLOOR_USD[chain])
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +210,10 @@ class Catalog:
     def estimate_cost(self, model_id: str, input_tokens: int, output_tokens: int) -> float:
         """Unbuffered USD cost of ``input_tokens`` in and ``output_tokens`` out on ``model_id``."""
         return self.get(model_id).cost(input_tokens, output_tokens)
+
+    def quote(self, model_id: str, input_tokens: int, max_tokens: int, *, chain: str = "base") -> float:
+        """What the gateway's 402 asks for this request on ``model_id`` (see :meth:`Model.quote`)."""
+        return self.get(model_id).quote(input_tokens, max_tokens, chain=chain)
 
     def __repr__(self) -> str:
         return f"Catalog({len(self.models)} models, {len(self.image_models)} image models)"

@@ -18,9 +18,6 @@ from pyclawrouter.routing.errors import NoModelFitsError
 DEFAULT_MAX_OUTPUT_TOKENS = 4096
 # The input estimate is characters / 4; leave room for it being low before trusting a context window.
 CONTEXT_MARGIN = 1.1
-# Payment ceilings: the estimate plus 20 %, and never under $0.001 (ClawRouter's estimateAmount).
-ESTIMATE_BUFFER = 1.2
-MIN_PAID_ESTIMATE_USD = 0.001
 
 
 class Requirements(NamedTuple):
@@ -131,19 +128,18 @@ def price(
 
 
 def estimate_request_cost(
-    model_id: str, input_tokens: int, max_output_tokens: int | None, *, catalog: Catalog | None = None
+    model_id: str,
+    input_tokens: int,
+    max_output_tokens: int | None,
+    *,
+    catalog: Catalog | None = None,
+    chain: str = "base",
 ) -> float:
-    """USD to reserve for one request, for budget caps and payment ceilings.
+    """USD to reserve for one request, for budget caps and payment ceilings: the gateway's own quote.
 
-    The raw estimate (output at ``max_output_tokens`` capped at the model's max output, or that max when not
-    given) plus 20 %,
-    rounded up to a whole micro-USDC and never under $0.001. Free models cost nothing and return 0.
-    Raises UnknownModelError for an unknown id.
+    ``max_output_tokens`` is what the request allows (the model's max output when not given); the quote prices
+    a tenth of it, capped at the model's max output, plus the gateway's margin and floors
+    (:meth:`Model.quote`). Free models cost nothing and return 0. Raises UnknownModelError for an unknown id.
     """
     model = (catalog or default_catalog()).get(model_id)
-    if model.is_free:
-        return 0.0
-    output = min(max_output_tokens, model.max_output) if max_output_tokens else model.max_output
-    # round() first so float noise (12345.0000001) does not add a micro
-    micros = math.ceil(round(model.cost(input_tokens, output) * ESTIMATE_BUFFER * 1e6, 6))
-    return max(micros, round(MIN_PAID_ESTIMATE_USD * 1e6)) / 1e6
+    return model.quote(input_tokens, max_output_tokens or model.max_output, chain=chain)

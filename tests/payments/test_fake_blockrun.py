@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import math
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import pytest
 
 from pyclawrouter.payments import Payer, classify_payment_failure
 from pyclawrouter.routing.catalog import default_catalog
+from pyclawrouter.routing.selector import estimate_request_cost
 from pyclawrouter.wallet import Wallet
 from tests.support.fake_blockrun import FLAT_FEE, FakeBlockRun
 from tests.support.paying import CHAT, asgi_client, chat_body, pay_and_retry
@@ -24,11 +26,36 @@ FREE_MODEL = default_catalog().free_model
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_price_depends_on_the_body(fake_blockrun: FakeBlockRun) -> None:
-    small = fake_blockrun.price(CHAT, chat_body("hi", max_tokens=10))
-    big = fake_blockrun.price(CHAT, chat_body("hi " * 500, max_tokens=4000))
-    assert FLAT_FEE < small < big
+def test_price_is_blockrun_quote(fake_blockrun: FakeBlockRun) -> None:
+    # sonnet-4.6 ($3/$15): a 40-byte message list is 10 tokens; 10 x 3 + 0.1 x 4000 x 15 = 6030 µUSDC, +5 %
+    body = {"model": "anthropic/claude-sonnet-4.6", "max_tokens": 4000,
+            "messages": [{"role": "user", "content": "x" * 7}]}
+    assert len(json.dumps(body["messages"])) == 40
+    assert fake_blockrun.price(CHAT, body) == math.ceil(6030 * 1.05)
+    # max_tokens above the model's max output (128K) is priced at the clamp
+    assert fake_blockrun.price(CHAT, {**body, "max_tokens": 10**7}) == fake_blockrun.price(
+        CHAT, {**body, "max_tokens": 128_000}
+    )
+    # tiny requests pay the Base floor ($0.002), above the facilitator's $0.001
+    assert fake_blockrun.price(CHAT, chat_body("hi", max_tokens=10)) == 2 * FLAT_FEE
     assert fake_blockrun.price("/v1/images/generations", {"n": 2}) == 2 * fake_blockrun.image_price
+
+
+@pytest.mark.parametrize(
+    ("model", "max_tokens"),
+    [("anthropic/claude-sonnet-4.6", 4096), ("openai/gpt-4o-mini", 100_000), ("deepseek/deepseek-chat", 1),
+     ("anthropic/claude-haiku-4.5", None)],
+)
+def test_proxy_estimate_equals_the_stand_ins_402_amount(
+    fake_blockrun: FakeBlockRun, model: str, max_tokens: int | None
+) -> None:
+    # the proxy's estimate (routing catalog) and the stand-in's quote are separate implementations of one formula
+    body: dict[str, object] = {"model": model, "messages": [{"role": "user", "content": "word " * 900}]}
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    input_tokens = math.ceil(len(json.dumps(body["messages"])) / 4)
+    estimate = estimate_request_cost(model, input_tokens, max_tokens or 1024)  # the stand-in's default
+    assert round(estimate * 1e6) == fake_blockrun.price(CHAT, body)
 
 
 def test_free_model_needs_no_payment(fake_blockrun: FakeBlockRun) -> None:

@@ -346,7 +346,8 @@ def test_other_networks_assets_and_schemes_are_refused(new_wallet: Wallet, chang
 
 def test_over_ceiling_demand_is_refused_and_nothing_is_signed(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    fake_blockrun.model_prices["openai/gpt-4o-mini"] = (1.0, 1000.0)  # 100 tokens * $1000/M = $0.1
+    # the quote prices a tenth of max_tokens: 10 tokens * $10000/M = $0.1, +5 % = $0.105
+    fake_blockrun.model_prices["openai/gpt-4o-mini"] = (1.0, 10000.0)
     payer = Payer(new_wallet, chain="base")
 
     async def go() -> None:
@@ -362,7 +363,7 @@ def test_over_ceiling_demand_is_refused_and_nothing_is_signed(fake_blockrun: Fak
                 model=None,
             )
         assert info.value.reason == "over_ceiling"
-        assert "$0.101" in str(info.value) and "ceiling is $0.010000" in str(info.value)
+        assert "$0.105" in str(info.value) and "ceiling is $0.010000" in str(info.value)
 
     run(go())
     assert fake_blockrun.payments == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from pyclawrouter.routing.catalog import default_catalog
@@ -106,19 +108,24 @@ def test_premium_reports_no_savings() -> None:
     assert price("moonshot/kimi-k3", 100, 100, catalog=CATALOG, premium=True).savings == 0.0
 
 
-def test_estimate_request_cost_is_buffered_with_a_floor() -> None:
-    # sonnet: 10K in ($0.03) + 4096 out ($0.06144) = $0.09144, x1.2 = $0.109728
-    assert estimate_request_cost("anthropic/claude-sonnet-4.6", 10_000, 4096) == pytest.approx(0.109728)
-    assert estimate_request_cost("sonnet", 10_000, 4096) == pytest.approx(0.109728)
-    # tiny requests still reserve $0.001
-    assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10) == 0.001
-    # without max tokens, the model's own max output bounds the answer
-    assert estimate_request_cost("openai/gpt-4o-mini", 0, None) == pytest.approx(16_384 / 1e6 * 0.6 * 1.2, abs=1e-6)
-    # the model cannot write more than its max output (gpt-4o-mini: 16,384), whatever the client allows
+def test_estimate_request_cost_is_the_gateways_quote() -> None:
+    # sonnet: 10K in at $3/1M + a tenth of 4096 out at $15/1M = 36,144 µUSD, +5 % = 37,951.2, rounded up
+    assert estimate_request_cost("anthropic/claude-sonnet-4.6", 10_000, 4096) == pytest.approx(0.037952)
+    assert estimate_request_cost("sonnet-4.6", 10_000, 4096) == pytest.approx(0.037952)
+    # tiny requests still pay the floor: $0.002 on Base, the facilitator's $0.001 on Solana
+    assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10) == 0.002
+    assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10, chain="solana") == 0.001
+    # without max tokens, the model's own max output bounds the answer (haiku: a tenth of 64,000 at $5/1M)
+    assert estimate_request_cost("anthropic/claude-haiku-4.5", 0, None) == pytest.approx(
+        math.ceil(0.1 * 64_000 * 5 * 1.05) / 1e6
+    )
+    # the gateway clamps max_tokens to the model's max output and prices the clamp
     assert estimate_request_cost("mini", 0, 128_000) == estimate_request_cost("mini", 0, 16_384)
     assert estimate_request_cost("nvidia/nemotron-3.5-lightning", 10_000, 4096) == 0.0
     with pytest.raises(UnknownModelError):
         estimate_request_cost("nope/nope", 1, 1)
+    with pytest.raises(ValueError, match="chain"):
+        estimate_request_cost("mini", 1, 1, chain="eth")
 
 
 def test_precomputed_chains_equal_what_the_selector_builds() -> None:

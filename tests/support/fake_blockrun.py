@@ -71,14 +71,26 @@ def _catalog() -> Any:
 # image models.
 FREE_MODELS = frozenset(m.id for m in _catalog().models.values() if m.is_free)
 DEFAULT_MODELS = (*_catalog().models, *_catalog().unpriced, *_catalog().image_models)
-FLAT_FEE = 1000
-"""Every paid request costs at least $0.001 (BlockRun's flat fee / the CDP facilitator minimum)."""
+# BlockRun's quote for a chat request, written here independently of the proxy's estimate so that tests
+# comparing the two compare two implementations: input tokens at the input price + a tenth of max_tokens
+# (clamped to the model's max output) at the output price, +5 %, at least the facilitator's $0.001 and the
+# per-chain floor (Base $0.002, Solana $0.001). Amounts in micro-USDC.
+OUTPUT_QUOTE_FACTOR = 0.1
+MARGIN = 1.05
+MIN_PAYMENT = 1000
+CHAIN_FLOOR = {"base": 2000, "solana": 1000}
+FLAT_FEE = MIN_PAYMENT
+"""Every paid request costs at least $0.001 (the facilitator minimum)."""
 DEFAULT_PRICE_PER_TOKEN = (1.0, 5.0)
 """(input, output) in micro-USDC per token, i.e. USD per million tokens, for a model the catalog doesn't price."""
 
 
 def catalog_prices() -> dict[str, tuple[float, float]]:
     return {m.id: (m.input_price, m.output_price) for m in _catalog().models.values()}
+
+
+def catalog_max_outputs() -> dict[str, int]:
+    return {m.id: m.max_output for m in _catalog().models.values()}
 IMAGE_PRICE = 40_000
 
 FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
@@ -182,6 +194,8 @@ class FakeBlockRun:
         self.models = models
         # Like BlockRun, price each model at its catalog rate; tests override single models to provoke refusals.
         self.model_prices = catalog_prices() if model_prices is None else dict(model_prices)
+        # The gateway clamps max_tokens above a model's ceiling and prices the clamped value.
+        self.model_max_output = catalog_max_outputs()
         self.image_price = image_price
         self.settle_header_on_stream = settle_header_on_stream
         self.settle_paid_faults = settle_paid_faults
@@ -253,14 +267,16 @@ class FakeBlockRun:
         return (authorizer.lower(), nonce_hex.lower().removeprefix("0x")) in used
 
     def price(self, path: str, body: dict[str, Any]) -> int:
-        """Micro-USDC for this request: flat fee + input bytes/4 and max output tokens at the model's price."""
+        """Micro-USDC for this request: BlockRun's quote (see OUTPUT_QUOTE_FACTOR), input tokens = bytes/4."""
         if path.endswith("/images/generations") or path.endswith("/images/image2image"):
             n = body.get("n")
             return self.image_price * max(1, n if isinstance(n, int) else 1)
         model = str(body.get("model") or "")
         price_in, price_out = self.model_prices.get(model, DEFAULT_PRICE_PER_TOKEN)
         input_tokens = math.ceil(len(json.dumps(body.get("messages", []))) / 4)
-        return FLAT_FEE + math.ceil(input_tokens * price_in + _max_tokens(body) * price_out)
+        max_tokens = min(_max_tokens(body), self.model_max_output.get(model, _max_tokens(body)))
+        raw = input_tokens * price_in + OUTPUT_QUOTE_FACTOR * max_tokens * price_out
+        return max(math.ceil(round(raw * MARGIN, 6)), MIN_PAYMENT, CHAIN_FLOOR[self.backend.chain])
 
     # ----------------------------------------------------------------------------------------- x402
 
