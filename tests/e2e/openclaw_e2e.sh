@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End to end in a real OpenClaw gateway: install pyclawrouter as a plugin, then prove through the gateway's own
-# chat RPC that /wallet /stats /img /img2img /exclude answer from Python (/stats and /img with an image attached), that an agent turn goes through the
-# Python proxy to a fake BlockRun that verifies the x402 payment with the official SDK, that it shows in /stats,
-# that maxCostPerRun from the plugin's YAML file is enforced in strict mode, and that stopping the gateway stops
-# the proxy.
+# chat RPC that /wallet /stats /img /img2img /exclude answer from Python (/stats and /img with an image
+# attached), that an agent turn goes through the Python proxy to a fake BlockRun that verifies the x402 payment
+# with the official SDK, that it shows in /stats, that maxCostPerRun from the plugin's YAML file is enforced in
+# strict mode, and that stopping the gateway stops the proxy.
 #
 # Usage: tests/e2e/openclaw_e2e.sh          (run from anywhere; needs the npm registry the first time)
 #   PYTHON=...               interpreter with pyclawrouter installed (default: python3 on PATH)
