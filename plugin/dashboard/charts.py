@@ -38,9 +38,9 @@ class BarRow:
     css_class: str = "bar"
 
 
-def _svg(height: float, label: str, body: list[str]) -> str:
+def _svg(height: float, label: str, body: list[str], kind: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" role="img" '
-            f'aria-label="{escape(label)}" class="chart">' + "".join(body) + "</svg>")
+            f'aria-label="{escape(label)}" class="chart {kind}">' + "".join(body) + "</svg>")
 
 
 def nice_ceiling(value: float) -> float:
@@ -81,7 +81,7 @@ def daily_chart(points: Sequence[DayPoint], *, height: float = 180) -> str:
                         f'text-anchor="middle">{escape(point.day[5:])}</text>')
     total_spent, total_saved = sum(p.spent for p in points), sum(p.saved for p in points)
     label = f"Spend and savings per day: spent {money(total_spent)}, saved {money(total_saved)}"
-    return _svg(height, label, body)
+    return _svg(height, label, body, "daily")
 
 
 def bar_chart(rows: Sequence[BarRow], *, label: str, scale_to: float | None = None,
@@ -112,4 +112,4 @@ def bar_chart(rows: Sequence[BarRow], *, label: str, scale_to: float | None = No
         x = _RIGHT + plot_w * marker / full
         body.append(f'<line class="marker" x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}">'
                     f"<title>{escape(marker_text)}</title></line>")
-    return _svg(height, label, body)
+    return _svg(height, label, body, "bars")
