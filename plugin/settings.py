@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pyclawrouter import paths
+from pyclawrouter.wallet.chain import DEFAULT_CHAIN, Chain, resolve_chain
 
 BudgetMode = Literal["graceful", "strict"]
-Chain = Literal["base", "solana"]
 
 DEFAULT_API_BASE = {"base": "https://blockrun.ai/api", "solana": "https://sol.blockrun.ai/api"}
 DEFAULT_BASE_RPC_URL = "https://mainnet.base.org"
@@ -30,8 +30,8 @@ class Settings:
     home: Path
     host: str = paths.DEFAULT_HOST
     port: int = paths.DEFAULT_PORT
-    chain: Chain = "base"
-    api_base: str = DEFAULT_API_BASE["base"]
+    chain: Chain = DEFAULT_CHAIN
+    api_base: str = DEFAULT_API_BASE[DEFAULT_CHAIN]
     base_rpc_url: str = DEFAULT_BASE_RPC_URL
     solana_rpc_url: str = DEFAULT_SOLANA_RPC_URL
     max_cost_per_run: float | None = None
@@ -63,10 +63,13 @@ class Settings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any], env: Mapping[str, str] | None = None,
                     *, home: Path | None = None) -> Settings:
-        """Build settings from a validated plugin config and the environment (``os.environ`` if None)."""
+        """Build settings from a validated plugin config and the environment (``os.environ`` if None).
+
+        The paying chain comes from :func:`~pyclawrouter.wallet.chain.resolve_chain`, as for ``/wallet``: a
+        ``CLAWROUTER_PAYMENT_CHAIN`` or ``chain`` that names no chain raises ``WalletError``."""
         env = os.environ if env is None else env
         home = paths.state_dir(env) if home is None else home
-        chain = _chain(config, env, home)
+        chain = resolve_chain(home, env, config.get("chain"))
         api_base = _first(env.get("BLOCKRUN_API_BASE"), config.get("apiBase")) or DEFAULT_API_BASE[chain]
         cap = config.get("maxCostPerRun")
         per_request = config.get("maxPaymentPerRequest")
@@ -174,16 +177,6 @@ def _mtime(path: Path) -> int | None:
         return path.stat().st_mtime_ns
     except OSError:
         return None
-
-
-def _chain(config: Mapping[str, Any], env: Mapping[str, str], home: Path) -> Chain:
-    value = _first(env.get("CLAWROUTER_PAYMENT_CHAIN"), config.get("chain"))
-    if not value:
-        try:
-            value = (home / "payment-chain").read_text(encoding="utf-8").strip()
-        except OSError:
-            value = "base"
-    return "solana" if value.strip().lower() == "solana" else "base"
 
 
 def _first(*values: object) -> str | None:

@@ -1,4 +1,6 @@
-"""Which chain pays: ``CLAWROUTER_PAYMENT_CHAIN``, else the saved ``payment-chain`` file, else Base."""
+"""Which chain pays: ``CLAWROUTER_PAYMENT_CHAIN``, else the config's ``chain``, else the saved ``payment-chain``
+file, else Base. :func:`resolve_chain` is the one place that decides it (the proxy's settings and ``/wallet``
+both ask it); a value that names no chain is refused, never read as Base."""
 
 from __future__ import annotations
 
@@ -24,14 +26,22 @@ def parse_chain(value: str) -> Chain | None:
     return None
 
 
-def resolve_chain(home: Path, env: Mapping[str, str]) -> Chain:
+def resolve_chain(home: Path, env: Mapping[str, str], configured: object = None) -> Chain:
+    """The paying chain. ``configured`` is the plugin config's ``chain`` (None when it has none)."""
     override = env.get("CLAWROUTER_PAYMENT_CHAIN", "").strip()
     if override:
-        chain = parse_chain(override)
-        if chain is None:
-            raise WalletError(f"CLAWROUTER_PAYMENT_CHAIN must be 'base' or 'solana', not {override[:20]!r}.")
-        return chain
+        return _named(override, "CLAWROUTER_PAYMENT_CHAIN")
+    if configured is not None:
+        return _named(configured, "The config key 'chain'")
     return saved_chain(home) or DEFAULT_CHAIN
+
+
+def _named(value: object, what: str) -> Chain:
+    chain = parse_chain(value) if isinstance(value, str) else None
+    if chain is None:
+        shown = value[:20] if isinstance(value, str) else value
+        raise WalletError(f"{what} must be 'base' or 'solana', not {shown!r}.")
+    return chain
 
 
 def saved_chain(home: Path) -> Chain | None:

@@ -7,8 +7,11 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from pyclawrouter.config_schema import ConfigWatcher
 from pyclawrouter.settings import Settings, WatchedSettings
+from pyclawrouter.wallet import WalletError, resolve_chain, set_chain
 
 
 def test_environment_beats_config(tmp_path: Path) -> None:
@@ -21,6 +24,31 @@ def test_environment_beats_config(tmp_path: Path) -> None:
     assert Settings.from_config({}, {"CLAWROUTER_PAYMENT_CHAIN": "solana"}, home=tmp_path).api_base == (
         "https://sol.blockrun.ai/api")
     assert settings.with_overrides(port=None, host="::1").port == 9100
+
+
+@pytest.mark.parametrize("value", ["ethereum", "sol", "base,solana"])
+def test_a_payment_chain_variable_that_names_no_chain_is_refused_not_read_as_base(tmp_path: Path, value: str) -> None:
+    # The proxy would otherwise pay on Base while the user asked for something else.
+    with pytest.raises(WalletError, match=f"CLAWROUTER_PAYMENT_CHAIN must be 'base' or 'solana', not '{value}'"):
+        Settings.from_config({}, {"CLAWROUTER_PAYMENT_CHAIN": value}, home=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("saved", "config", "env"),
+    [(None, {}, {}), ("solana", {}, {}), ("base", {"chain": "solana"}, {}),
+     ("solana", {"chain": "base"}, {"CLAWROUTER_PAYMENT_CHAIN": "solana"}), ("junk", {}, {})],
+)
+def test_the_proxy_pays_on_the_chain_the_wallet_reports(
+    tmp_path: Path, saved: str | None, config: dict[str, str], env: dict[str, str]
+) -> None:
+    if saved in ("base", "solana"):
+        set_chain(tmp_path, saved)
+    elif saved is not None:
+        (tmp_path / "payment-chain").write_text(saved)  # ClawRouter reads anything but "solana" as Base
+    chain = Settings.from_config(config, env, home=tmp_path).chain
+    assert chain == resolve_chain(tmp_path, env, config.get("chain"))
+    assert chain == (env.get("CLAWROUTER_PAYMENT_CHAIN") or config.get("chain") or
+                     ("solana" if saved == "solana" else "base"))
 
 
 def test_watched_settings_follow_edits_and_keep_the_last_good_config(tmp_path: Path) -> None:

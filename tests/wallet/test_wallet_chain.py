@@ -1,4 +1,4 @@
-"""Payment chain: CLAWROUTER_PAYMENT_CHAIN, then the saved file, then Base."""
+"""Payment chain: CLAWROUTER_PAYMENT_CHAIN, then the config's chain, then the saved file, then Base."""
 
 from __future__ import annotations
 
@@ -35,3 +35,17 @@ def test_bad_values_are_errors(tmp_path: Path) -> None:
     with pytest.raises(WalletError, match="base"):
         set_chain(tmp_path, "polygon")
     assert not (tmp_path / "payment-chain").exists()
+
+
+def test_config_chain_beats_the_saved_file_and_the_environment_beats_both(tmp_path: Path) -> None:
+    set_chain(tmp_path, "base")
+    assert resolve_chain(tmp_path, {}, "solana") == "solana"
+    assert resolve_chain(tmp_path, {"CLAWROUTER_PAYMENT_CHAIN": "base"}, "solana") == "base"
+    assert resolve_chain(tmp_path, {}, None) == "base"
+
+
+@pytest.mark.parametrize("configured", ["ethereum", "", 8453])
+def test_a_configured_chain_that_names_no_chain_is_refused(tmp_path: Path, configured: object) -> None:
+    set_chain(tmp_path, "solana")
+    with pytest.raises(WalletError, match=r"config key 'chain' must be 'base' or 'solana', not "):
+        resolve_chain(tmp_path, {}, configured)
