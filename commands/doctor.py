@@ -179,8 +179,19 @@ def run_checks(
     proxy_check, health = check_proxy(port, home)
     checks = [config_check, check_wallet(home, env), proxy_check, check_balance(health)]
     if not offline:
-        checks.append(upstream(str(config.get("apiBase") or env.get("BLOCKRUN_API_BASE") or "https://blockrun.ai/api")))
+        checks.append(upstream(_api_base(home, env, config)))
     return checks + check_openclaw(home, env)
+
+
+def _api_base(home: Path, env: Mapping[str, str], config: Mapping[str, Any]) -> str:
+    """The upstream the proxy would call: the same settings, so a Solana payer's API is the one checked."""
+    from pyclawrouter.endpoints import DEFAULT_API_BASE
+    from pyclawrouter.settings import Settings
+
+    try:
+        return Settings.from_config(config, env, home=home).api_base
+    except UserFacingError:  # a bad chain setting: check_config or check_wallet already says so
+        return DEFAULT_API_BASE["base"]
 
 
 def format_checks(checks: list[Check]) -> str:

@@ -81,7 +81,7 @@ def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[Chain, str, str]:
         settings = Settings.from_config(load_effective_config(home, env), env, home=home)
         return settings.chain, settings.base_rpc_url, settings.solana_rpc_url
     except Exception:  # a broken config must not hide the wallet; serve/doctor report it
-        from pyclawrouter.balance import DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
+        from pyclawrouter.endpoints import DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
 
         return (
             resolve_chain(home, env),

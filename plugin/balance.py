@@ -19,14 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pyclawrouter.endpoints import DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
 from pyclawrouter.payments.networks import BASE_USDC, SOLANA_USDC
 from pyclawrouter.wallet.chain import Chain
 from pyclawrouter.wallet.model import Wallet
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_RPC_URL = "https://mainnet.base.org"
-DEFAULT_SOLANA_RPC_URL = "https://api.mainnet-beta.solana.com"
 LOW_BALANCE_USD = Decimal("1.00")
 EMPTY_BALANCE_USD = Decimal("0.0001")
 _MICRO = Decimal(1_000_000)

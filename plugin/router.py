@@ -11,11 +11,11 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pyclawrouter.routing.catalog import PROFILES
 from pyclawrouter.routing.classifier import Contribution, Scores, classify
-from pyclawrouter.routing.config import TIERS, RoutingConfig
+from pyclawrouter.routing.config import RoutingConfig
 from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
 from pyclawrouter.routing.keywords import default_vocabulary
+from pyclawrouter.routing.names import PROFILES, TIERS
 from pyclawrouter.routing.request import parse_request
 from pyclawrouter.routing.scoring import TierVerdict, decide_tier, difficulty
 from pyclawrouter.routing.selector import (

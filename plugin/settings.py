@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pyclawrouter import paths
+from pyclawrouter.endpoints import DEFAULT_API_BASE, DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
 from pyclawrouter.wallet.chain import DEFAULT_CHAIN, Chain, resolve_chain
 
 BudgetMode = Literal["graceful", "strict"]
 
-DEFAULT_API_BASE = {"base": "https://blockrun.ai/api", "solana": "https://sol.blockrun.ai/api"}
-DEFAULT_BASE_RPC_URL = "https://mainnet.base.org"
-DEFAULT_SOLANA_RPC_URL = "https://api.mainnet-beta.solana.com"
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,10 @@ def register(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from pyclawrouter import paths
     from pyclawrouter.config_schema import ConfigWatcher
+    from pyclawrouter.endpoints import DEFAULT_API_BASE
     from pyclawrouter.proxy.app import build_app
     from pyclawrouter.proxy.server import check_loopback, run
-    from pyclawrouter.settings import DEFAULT_API_BASE, WatchedSettings
+    from pyclawrouter.settings import WatchedSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per upstream call is noise

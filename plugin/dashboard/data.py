@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from pyclawrouter.dashboard.session_spend import SessionSpend, merge_session_spend, session_spend
+from pyclawrouter.routing.names import TIERS
 from pyclawrouter.usage.stats import num
 
 RECENT_LIMIT = 25
 SESSION_LIMIT = 20
-_TIER_ORDER = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 
 
 @dataclass
@@ -226,4 +226,4 @@ def _recent(line: Mapping[str, Any]) -> RecentRequest:
 
 
 def _tier_rank(tier: str) -> int:
-    return _TIER_ORDER.index(tier) if tier in _TIER_ORDER else len(_TIER_ORDER)
+    return TIERS.index(tier) if tier in TIERS else len(TIERS)

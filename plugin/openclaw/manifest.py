@@ -14,6 +14,8 @@ from typing import Any
 
 from pyclawrouter import __version__
 from pyclawrouter.config_schema import PLUGIN_ID, schema
+from pyclawrouter.endpoints import DEFAULT_API_BASE
+from pyclawrouter.paths import DEFAULT_PORT
 
 PROVIDER_ID = "blockrun"
 ENTRY = "plugin/index.js"
@@ -31,9 +33,9 @@ UI_HINTS: dict[str, dict[str, Any]] = {
         "help": "graceful: cheaper models; strict: refuse",
     },
     "maxPaymentPerRequest": {"label": "Largest single payment (USD)", "placeholder": "0.10"},
-    "port": {"label": "Proxy port", "placeholder": "8402"},
+    "port": {"label": "Proxy port", "placeholder": str(DEFAULT_PORT)},
     "chain": {"label": "Payment chain", "placeholder": "base"},
-    "apiBase": {"label": "BlockRun API base URL", "placeholder": "https://blockrun.ai/api", "advanced": True},
+    "apiBase": {"label": "BlockRun API base URL", "placeholder": DEFAULT_API_BASE["base"], "advanced": True},
     "manageProxy": {"label": "Start the Python proxy with the gateway"},
     "python": {
         "label": "Python interpreter",

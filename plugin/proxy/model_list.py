@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-PROFILES = ("auto", "eco", "premium", "free")
+from pyclawrouter.routing.names import PROFILES
 
 
 def model_list(catalog: Any) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyclawrouter.routing.names import TIERS
 from pyclawrouter.routing.prompt import clean_user_text, openclaw_session_id
 
-TIERS = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 _SWEEP_EVERY = 256
 INTERNAL_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"

@@ -19,9 +19,9 @@ from types import MappingProxyType
 
 from pyclawrouter.routing._data import Fields, read_toml
 from pyclawrouter.routing.errors import CatalogError, UnknownModelError
+from pyclawrouter.routing.names import PROFILES
 
 PROVIDER_PREFIX = "blockrun/"
-PROFILES: frozenset[str] = frozenset({"auto", "eco", "premium", "free"})
 
 # How BlockRun's gateway quotes a chat request under x402 "exact" (the amount its 402 asks for, which is what is
 # paid): the input tokens at the input price plus a tenth of max_tokens at the output price, plus the gateway's
@@ -266,7 +266,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         profiles[profile_id] = Profile(profile_id, f.text("name"), f.integer("context_window"), f.integer("max_output"))
         for alias in f.texts("aliases", default=[]):
             profile_aliases[alias] = profile_id
-    if set(profiles) != PROFILES:
+    if set(profiles) != set(PROFILES):
         raise CatalogError(f"{label}: [profiles] must define exactly {sorted(PROFILES)}, got {sorted(profiles)}")
 
     known = set(models) | set(images) | set(profiles)

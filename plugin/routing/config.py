@@ -15,13 +15,12 @@ from types import MappingProxyType
 from typing import Any
 
 from pyclawrouter.routing._data import Fields, read_toml
-from pyclawrouter.routing.catalog import PROFILES, Catalog, default_catalog
+from pyclawrouter.routing.catalog import Catalog, default_catalog
 from pyclawrouter.routing.errors import CatalogError, RoutingConfigError, UnknownModelError
+from pyclawrouter.routing.names import PROFILES, TABLES, TIERS
 from pyclawrouter.routing.selector import Requirements, build_chain
 
-TIERS: tuple[str, ...] = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 # "agentic" is not a profile a client can ask for: the auto profile switches to it on agentic intent.
-TABLES: tuple[str, ...] = ("auto", "eco", "premium", "agentic", "free")
 
 
 @dataclass(frozen=True, slots=True)

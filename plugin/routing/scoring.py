@@ -12,8 +12,8 @@ import math
 from typing import NamedTuple
 
 from pyclawrouter.routing.classifier import Scores
-from pyclawrouter.routing.config import TIERS
 from pyclawrouter.routing.keywords import Scoring
+from pyclawrouter.routing.names import TIERS
 
 _RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from pyclawrouter import paths
+from pyclawrouter.routing.names import TIERS
 from pyclawrouter.usage.log import log_file
 
 MAX_DAYS = 30
-_TIER_ORDER = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING", "DIRECT", "IMAGE")
+_TIER_ORDER = (*TIERS, "DIRECT", "IMAGE")  # then explicit-model and image requests
 
 
 @dataclass

@@ -70,6 +70,24 @@ def test_doctor_reports_problems_with_fixes_and_never_creates_a_wallet(
     assert not (isolated_state_dir / "wallet.key").exists()
 
 
+@pytest.mark.parametrize(
+    ("config", "env", "checked"),
+    [
+        ("", {}, "https://blockrun.ai/api"),
+        ("chain: solana\n", {}, "https://sol.blockrun.ai/api"),
+        ("", {"CLAWROUTER_PAYMENT_CHAIN": "solana"}, "https://sol.blockrun.ai/api"),
+        ("apiBase: http://127.0.0.1:9/api/\n", {}, "http://127.0.0.1:9/api"),
+    ],
+)
+def test_doctor_checks_the_upstream_the_proxy_would_call(
+    isolated_state_dir: Path, tmp_path: Path, config: str, env: dict[str, str], checked: str
+) -> None:
+    env = {"HOME": str(tmp_path), "PYCLAWROUTER_HOME": str(isolated_state_dir), **env}
+    (isolated_state_dir / "config.yaml").write_text(config or "port: 8402\n")
+    checks = run_checks(isolated_state_dir, env, upstream=lambda url: Check("upstream", True, url))
+    assert {c.name: c.detail for c in checks}["upstream"] == checked
+
+
 def test_stats_cli_takes_the_chat_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats", "3"]) == 0  # the same as /stats 3
     assert capsys.readouterr().out.startswith("No requests in the last 3 days")

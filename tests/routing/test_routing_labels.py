@@ -16,9 +16,9 @@ import pytest
 from routing_helpers import bare, wrap_in_openclaw
 
 from pyclawrouter.router import route
+from pyclawrouter.routing.names import TIERS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-TIERS = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 
 
 def load(name: str) -> list[dict[str, Any]]:
