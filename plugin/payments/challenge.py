@@ -57,6 +57,8 @@ class Challenge:
     resource: dict[str, Any] | None
     """v2's top-level ``resource`` object, echoed in the payload."""
     error: str | None = None
+    extensions: dict[str, Any] | None = None
+    """v2's top-level ``extensions`` (e.g. an app's ``builder-code``), merged into the payload's own."""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -112,7 +114,9 @@ def _from_document(data: dict[str, Any]) -> Challenge:
         raise PaymentChallengeError("The upstream's x402 challenge offers no way to pay (empty accepts).")
     resource = data.get("resource") if isinstance(data.get("resource"), dict) else None
     error = data.get("error") if isinstance(data.get("error"), str) else None
-    return Challenge(int(version), tuple(_requirement(int(version), dict(r)) for r in accepts), resource, error)
+    extensions = data.get("extensions") if isinstance(data.get("extensions"), dict) else None
+    return Challenge(int(version), tuple(_requirement(int(version), dict(r)) for r in accepts), resource, error,
+                     extensions)
 
 
 def parse_challenge(headers: Mapping[str, str], body: bytes) -> Challenge:

@@ -51,6 +51,23 @@ class PaymentAttempt:
     """Unix seconds after which this authorization can no longer be settled."""
 
 
+BUILDER_SERVICE_CODE = "blockrun"
+"""BlockRun's ERC-8021 service code: its SDK tags every Base payment with ``extensions["builder-code"].info.s``
+so the facilitator attributes the settlement to BlockRun on chain; we send the same."""
+
+
+def with_builder_code(extensions: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The 402's ``extensions`` with our service code set in ``builder-code.info.s``, keeping everything else the
+    server sent there (an app code ``a`` echoed back, other extensions)."""
+    merged: dict[str, Any] = dict(extensions or {})
+    builder = dict(merged.get("builder-code") or {})
+    info = dict(builder.get("info") or {})
+    info["s"] = [BUILDER_SERVICE_CODE]
+    builder["info"] = info
+    merged["builder-code"] = builder
+    return merged
+
+
 def _encode(document: dict[str, Any]) -> str:
     return base64.b64encode(json.dumps(document, separators=(",", ":")).encode("utf-8")).decode("ascii")
 
@@ -163,6 +180,11 @@ class Payer:
                 document["resource"] = challenge.resource
             document["accepted"] = requirement.raw
             document["payload"] = scheme_payload
+            # BlockRun's SDK tags Base payments only; its Solana payments carry the 402's extensions as given.
+            if self.chain == "base":
+                document["extensions"] = with_builder_code(challenge.extensions)
+            elif challenge.extensions:
+                document["extensions"] = dict(challenge.extensions)
             header = PAYMENT_SIGNATURE_HEADER
         else:
             document = {

@@ -118,6 +118,9 @@ def test_payer_header_decodes_to_the_golden_payment(monkeypatch) -> None:  # typ
         )
     )
     assert list(attempt.headers) == ["PAYMENT-SIGNATURE"]
-    assert json.loads(base64.b64decode(attempt.headers["PAYMENT-SIGNATURE"])) == GOLDEN_PAYMENT
+    # BlockRun's SDK adds its builder code to every Base payment; the rest is the golden payment byte for byte.
+    sent = json.loads(base64.b64decode(attempt.headers["PAYMENT-SIGNATURE"]))
+    assert sent.pop("extensions") == {"builder-code": {"info": {"s": ["blockrun"]}}}
+    assert sent == GOLDEN_PAYMENT
     assert (attempt.amount_atomic, attempt.amount_usd, attempt.version) == (1000, 0.001, 2)
     assert attempt.pay_to == "0xe9030014F5DAe217d0A152f02A043567b16c1aBf"
