@@ -7,6 +7,7 @@ Each command returns a :class:`CommandReply`: chat shows ``text`` (and ``media``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ class CommandContext:
     is_owner: bool = False
     channel: str = "cli"
     proxy_url: str | None = None
+    progress: Callable[[str], None] | None = None
+    """Where a long command reports how it is getting on while it waits (the CLI prints it to stderr)."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ def cli_context() -> CommandContext:
         port = int(load_effective_config(home, env).get("port", DEFAULT_PORT))
     except ConfigError:
         port = DEFAULT_PORT  # the command itself will still work; serve/doctor report the config error
-    return CommandContext(home=home, is_owner=True, channel="cli", proxy_url=f"http://{DEFAULT_HOST}:{port}")
+    return CommandContext(home=home, is_owner=True, channel="cli", proxy_url=f"http://{DEFAULT_HOST}:{port}",
+                          progress=lambda line: print(line, file=sys.stderr, flush=True))
 
 
 def join_args(words: Iterable[str]) -> str:

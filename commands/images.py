@@ -8,6 +8,7 @@ sent as a data URI; the proxy never has to open a path a chat message named.
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 import re
 from pathlib import Path
@@ -24,7 +25,11 @@ DEFAULT_IMAGE_MODEL = "google/nano-banana"
 DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
 DEFAULT_SIZE = "1024x1024"
 MAX_INPUT_BYTES = 20 * 1024 * 1024
-TIMEOUT_SECONDS = 180.0
+TIMEOUT_SECONDS = 200.0
+"""The longest silence tolerated from the proxy: a slow model's POST can take ~180 s before the gateway answers
+202; after that the proxy sends a progress line on every poll (5 s), however long the job runs."""
+# Ask the proxy to stream the wait on a slow (202) job as NDJSON lines, the result on the last one.
+PROGRESS_HEADERS = {"x-clawrouter-progress": "ndjson"}
 
 # Short names for the image models of the catalog snapshot. DALL-E 3 and FLUX 1.1 Pro are no longer listed by
 # the gateway, so their old short names are gone rather than quietly pointing at a differently priced model.
@@ -81,24 +86,48 @@ def image_input(value: str, option: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-async def _post(ctx: CommandContext, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], httpx.Headers]:
+async def _post(
+    ctx: CommandContext, path: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], httpx.Headers, str | None]:
+    """The proxy's answer (body, headers) and the last progress line of a slow job, if it had to wait for one."""
     url = f"{_proxy_url(ctx)}{path}"
+    timeout = httpx.Timeout(connect=10.0, read=TIMEOUT_SECONDS, write=60.0, pool=10.0)
+    last_progress: str | None = None
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, trust_env=False) as client:
-            response = await client.post(url, json=body)
+        async with (
+            httpx.AsyncClient(timeout=timeout, trust_env=False) as client,
+            client.stream("POST", url, json=body, headers=PROGRESS_HEADERS) as response,
+        ):
+            if "ndjson" not in response.headers.get("content-type", ""):
+                status, headers, payload = response.status_code, response.headers, _loads(await response.aread())
+            else:
+                status, headers, payload = 502, response.headers, {}
+                async for line in response.aiter_lines():
+                    item = _loads(line)
+                    if isinstance(item.get("progress"), str):
+                        last_progress = item["progress"]
+                        if ctx.progress is not None:
+                            ctx.progress(last_progress)
+                    elif "status" in item:
+                        status = int(item["status"])
+                        headers = httpx.Headers(item.get("headers") or {})
+                        payload = item["body"] if isinstance(item.get("body"), dict) else {}
     except httpx.HTTPError as exc:
         raise ImageError(
             f"the proxy at {_proxy_url(ctx)} did not answer ({type(exc).__name__}); is it running?"
+            + (f" Last seen: {last_progress}." if last_progress else "")
         ) from None
+    if status >= 400:
+        raise ImageError(_error_text(payload, status))
+    return payload, headers, last_progress
+
+
+def _loads(text: str | bytes) -> dict[str, Any]:
     try:
-        payload = response.json()
+        payload = json.loads(text)
     except ValueError:
-        payload = {}
-    if not isinstance(payload, dict):
-        payload = {}
-    if response.status_code >= 400:
-        raise ImageError(_error_text(payload, response.status_code))
-    return payload, response.headers
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 def _error_text(payload: dict[str, Any], status: int) -> str:
@@ -145,7 +174,8 @@ def media_for(url: str, home: Path) -> str:
 
 
 def _reply(
-    kind: str, payload: dict[str, Any], headers: httpx.Headers, model: str, size: str, home: Path
+    kind: str, payload: dict[str, Any], headers: httpx.Headers, model: str, size: str, home: Path,
+    waited: str | None = None,
 ) -> CommandReply:
     raw_items = payload.get("data")
     items = [i for i in raw_items if isinstance(i, dict)] if isinstance(raw_items, list) else []
@@ -159,7 +189,11 @@ def _reply(
     if revised:
         lines.append(f"Revised prompt: {revised}")
     lines.append(f"Model: {model} | Size: {size} | Price: {price_text}")
-    data = {"urls": urls, "model": model, "size": size, "price": price, "priceBasis": basis}
+    data: dict[str, Any] = {"urls": urls, "model": model, "size": size, "price": price, "priceBasis": basis}
+    if waited:
+        # OpenClaw shows one reply per command, so chat users see the slow job's wait here, at the end.
+        lines.append(f"Waited for the slow model: {waited}")
+        data["job"] = waited
     return CommandReply(text="\n".join(lines), data=data, media=[media_for(u, home) for u in urls])
 
 
@@ -170,10 +204,10 @@ async def img(args: str, ctx: CommandContext) -> CommandReply:
     model, size = _model(parsed, DEFAULT_IMAGE_MODEL), _size(parsed)
     body = {"model": model, "prompt": parsed.text, "size": size, "n": 1}
     try:
-        payload, headers = await _post(ctx, "/v1/images/generations", body)
+        payload, headers, waited = await _post(ctx, "/v1/images/generations", body)
     except ImageError as exc:
         return CommandReply(text=f"Image generation failed: {exc}", data={"model": model, "size": size}, is_error=True)
-    return _reply("Image generation", payload, headers, model, size, ctx.home)
+    return _reply("Image generation", payload, headers, model, size, ctx.home, waited)
 
 
 async def img2img(args: str, ctx: CommandContext) -> CommandReply:
@@ -193,7 +227,7 @@ async def img2img(args: str, ctx: CommandContext) -> CommandReply:
     if "mask" in parsed.options:
         body["mask"] = image_input(parsed.options["mask"], "mask")
     try:
-        payload, headers = await _post(ctx, "/v1/images/image2image", body)
+        payload, headers, waited = await _post(ctx, "/v1/images/image2image", body)
     except ImageError as exc:
         return CommandReply(text=f"Image editing failed: {exc}", data={"model": model, "size": size}, is_error=True)
-    return _reply("Image editing", payload, headers, model, size, ctx.home)
+    return _reply("Image editing", payload, headers, model, size, ctx.home, waited)

@@ -38,8 +38,9 @@ class CommandSpec:
     reply_timeout_s: float = 30.0
 
 
-# An image request may take up to commands/images.py's 180 s upstream timeout; the shim waits a little longer.
-_IMAGE_REPLY_TIMEOUT_S = 200.0
+# A slow image model may take ~180 s until the gateway accepts the job (202), then up to 300 s of polling
+# (proxy/image_jobs.py); the shim waits a little longer than both.
+_IMAGE_REPLY_TIMEOUT_S = 540.0
 
 # plugin/index.js carries a generated copy of this table: after changing it, run
 # `python -m pyclawrouter.openclaw.generate` (tests/plugin/test_generated_files.py fails until then).

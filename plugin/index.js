@@ -25,8 +25,8 @@ export const LAST_ERROR_FILE = "proxy-last-error.json";
 export const COMMANDS = {
   "wallet": {"description": "Show wallet address, balance and how to fund it", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": true, "timeoutMs": 30000},
   "stats": {"description": "Show usage statistics: requests, spend, savings", "acceptsArgs": true, "requireAuth": false, "exposeSenderIsOwner": false, "timeoutMs": 30000},
-  "img": {"description": "Generate an image: /img [--model M] [--size WxH] <prompt>", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": false, "timeoutMs": 200000},
-  "img2img": {"description": "Edit an image: /img2img --image PATH|URL [--mask PATH] <prompt>", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": false, "timeoutMs": 200000},
+  "img": {"description": "Generate an image: /img [--model M] [--size WxH] <prompt>", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": false, "timeoutMs": 540000},
+  "img2img": {"description": "Edit an image: /img2img --image PATH|URL [--mask PATH] <prompt>", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": false, "timeoutMs": 540000},
   "exclude": {"description": "Keep models out of routing: /exclude [add|remove|clear] <model>", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": false, "timeoutMs": 30000},
 };
 // END GENERATED

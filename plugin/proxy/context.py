@@ -10,6 +10,7 @@ from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.cooldown import Cooldowns
 from pyclawrouter.proxy.deps import Deps
+from pyclawrouter.proxy.image_jobs import PollSchedule
 from pyclawrouter.proxy.replay import Inflight, ResponseCache
 from pyclawrouter.proxy.sessions import Sessions
 from pyclawrouter.proxy.spend import SpendLedger
@@ -37,6 +38,8 @@ class ProxyContext:
     command_token: str | None = None
     models_body: bytes = b""
     started_at: float = field(default_factory=time.monotonic)
+    image_poll: PollSchedule = field(default_factory=PollSchedule)
+    """How a 202 image job is polled (every 5 s, up to 300 s); tests shorten it."""
 
     _routing: tuple[object, RoutingConfig] | None = None
 

@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from pyclawrouter import paths
 from pyclawrouter.errors import BadRequestError, UserFacingError
-from pyclawrouter.payments.flow import PaymentDeclinedError
+from pyclawrouter.payments.flow import PaymentDeclinedError, PaymentState
 from pyclawrouter.proxy import image_files
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.errors import CostCapExceededError, NotFoundError
+from pyclawrouter.proxy.image_jobs import ImageJobError, JobProgress, Progress, accepted_job, poll_job
 from pyclawrouter.proxy.request import parse_json_object, read_body
-from pyclawrouter.proxy.responses import json_response, openai_error
+from pyclawrouter.proxy.responses import json_response
+from pyclawrouter.proxy.spend import RequestSpend
+from pyclawrouter.proxy.upstream import BASE_HEADERS
 from pyclawrouter.usage.log import UsageRecord
 
 DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
@@ -27,6 +32,12 @@ DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
 DEFAULT_IMAGE_ESTIMATE_USD = 0.10
 IMAGE_TIMEOUT_S = 180.0
 IMAGE_SESSION = "images"
+JOB_ACCEPTED = 202
+PROGRESS_HEADER = "x-clawrouter-progress"
+PROGRESS_NDJSON = "ndjson"
+"""Send ``x-clawrouter-progress: ndjson`` to get the wait on a slow image job as NDJSON lines (``/img`` does)."""
+
+log = logging.getLogger(__name__)
 
 
 async def generations(request: Request, ctx: ProxyContext) -> Response:
@@ -73,6 +84,45 @@ async def _as_data_uri(ctx: ProxyContext, value: str) -> str:
 
 
 async def _paid_image_call(request: Request, ctx: ProxyContext, path: str, body: dict[str, Any]) -> Response:
+    if request.headers.get(PROGRESS_HEADER, "").lower() != PROGRESS_NDJSON:
+        status, payload, headers = await _generate(request, ctx, path, body, None)
+        return json_response(payload, status=status, headers=headers)
+    return StreamingResponse(_progress_lines(request, ctx, path, body), media_type="application/x-ndjson")
+
+
+async def _progress_lines(request: Request, ctx: ProxyContext, path: str, body: dict[str, Any]) -> AsyncIterator[bytes]:
+    """NDJSON for callers that show the wait (``/img``): one ``{"progress": ...}`` line per poll of a 202 job, then
+    ``{"status", "headers", "body"}`` with what the plain endpoint would have answered."""
+    queue: asyncio.Queue[JobProgress | None] = asyncio.Queue()
+    task = asyncio.ensure_future(_generate(request, ctx, path, body, queue.put_nowait))
+    # The payment is signed once the job is accepted: if the caller goes away, the job is still collected and
+    # booked. The callback also marks the task's outcome as seen.
+
+    def finished(done: asyncio.Future[Any]) -> None:
+        queue.put_nowait(None)
+        if not done.cancelled():
+            done.exception()
+
+    task.add_done_callback(finished)
+    while (item := await queue.get()) is not None:
+        line = {"progress": item.text(), "job": item.job, "jobStatus": item.status, "polls": item.polls,
+                "elapsedSeconds": round(item.elapsed_s, 1)}
+        yield json.dumps(line).encode("utf-8") + b"\n"
+    try:
+        status, payload, headers = task.result()
+    except UserFacingError as exc:
+        status, payload, headers = exc.http_status, exc.to_openai_error(), {}
+    except Exception:
+        log.exception("image request failed")
+        status, headers = 500, {}
+        payload = {"error": {"message": "Internal proxy error; see the pyclawrouter log", "type": "proxy_error",
+                             "code": "internal_error"}}
+    yield json.dumps({"status": status, "headers": headers, "body": payload}, ensure_ascii=False).encode("utf-8")
+
+
+async def _generate(request: Request, ctx: ProxyContext, path: str, body: dict[str, Any],
+                    on_progress: Progress | None) -> tuple[int, Any, dict[str, str]]:
+    """(status, JSON body, headers) of one paid image request, a 202 job polled to its end included."""
     settings = ctx.settings
     started = time.monotonic()
     request_id = uuid.uuid4().hex[:16]
@@ -94,6 +144,9 @@ async def _paid_image_call(request: Request, ctx: ProxyContext, path: str, body:
         finally:
             await answer.response.aclose()
         status, note = answer.status, ""
+        if status == JOB_ACCEPTED:
+            raw = await _collect_job(ctx, answer.payment, raw, spend, on_progress)
+            status = 200
     except PaymentDeclinedError as exc:
         status, note = exc.http_status, exc.message
         raise CostCapExceededError(f"Image not generated: {exc.message}") from None
@@ -110,21 +163,42 @@ async def _paid_image_call(request: Request, ctx: ProxyContext, path: str, body:
                                     payments=tuple(p.to_json() for p in spend.payments), ceiling=spend.ceiling))
     if status != 200:
         try:
-            return json_response(json.loads(raw), status=status)
+            return status, json.loads(raw), {}
         except ValueError:
-            return openai_error(status if status >= 400 else 502, f"Image request failed ({status})",
-                                type_="upstream_error", code="image_failed")
+            error = {"message": f"Image request failed ({status})", "type": "upstream_error", "code": "image_failed"}
+            return (status if status >= 400 else 502), {"error": error}, {}
     try:
         result = json.loads(raw)
     except ValueError:
-        return openai_error(502, "The image service returned an unreadable answer", type_="upstream_error",
-                            code="image_failed")
+        error = {"message": "The image service returned an unreadable answer", "type": "upstream_error",
+                 "code": "image_failed"}
+        return 502, {"error": error}, {}
     base = str(request.base_url).rstrip("/")
     for item in result.get("data") or []:
         if isinstance(item, dict):
             await _localize(ctx, item, base)
     # The chat command shows what this image really cost, not a list price.
-    return json_response(result, headers={"x-clawrouter-cost": f"{paid:.6f}", "x-clawrouter-model": model})
+    return 200, result, {"x-clawrouter-cost": f"{paid:.6f}", "x-clawrouter-model": model}
+
+
+async def _collect_job(ctx: ProxyContext, payment: PaymentState, accepted_body: bytes, spend: RequestSpend,
+                       on_progress: Progress | None) -> bytes:
+    """Poll a 202 job with the payment it was accepted with; book the settlement the completed poll proves.
+
+    The job's one payment is already in the ledger (recorded before the POST): polls re-send that same header,
+    they never sign again, so the job is counted once whatever happens while polling.
+    """
+    if payment.payment is None:
+        raise ImageJobError("The image service accepted a job without a payment; refusing to poll for it.")
+    accepted = accepted_job(accepted_body)
+    headers = {k: v for k, v in BASE_HEADERS.items() if k != "content-type"}
+    headers.update(payment.payment.headers)
+    result = await poll_job(ctx.upstream.client, ctx.settings.api_base, accepted, headers,
+                            schedule=ctx.image_poll, on_progress=on_progress,
+                            settled_at_submit=payment.receipt_tx is not None)
+    if payment.entry is not None and payment.receipt_tx is None:
+        spend.settled(payment.entry, result.tx)
+    return json.dumps(result.body).encode("utf-8")
 
 
 async def _localize(ctx: ProxyContext, item: dict[str, Any], base: str) -> None:

@@ -92,6 +92,10 @@ def catalog_prices() -> dict[str, tuple[float, float]]:
 def catalog_max_outputs() -> dict[str, int]:
     return {m.id: m.max_output for m in _catalog().models.values()}
 IMAGE_PRICE = 40_000
+SLOW_IMAGE_MODELS = frozenset({"openai/gpt-image-2", "openai/dall-e-3"})
+"""Models the gateway answers with 202 + poll_url (they outlast its inline window)."""
+IMAGE_JOB_POLLS = 2
+"""Polls a 202 job answers ``in_progress`` before it completes."""
 
 FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
 # keccak256("authorizationState(address,bytes32)")[:4]
@@ -153,6 +157,25 @@ class RequestRecord:
     body: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class ImageJob:
+    """A 202 image job: bound to the payment header it was accepted with, settled once."""
+
+    id: str
+    path: str
+    model: str | None
+    body: dict[str, Any]
+    header: str
+    payload: Any
+    requirements: Any
+    payer: str | None
+    amount: int
+    polls: int = 0
+    settlement: SettleResponse | None = None
+    result: dict[str, Any] | None = None
+    poll_headers: list[str | None] = field(default_factory=list)
+
+
 def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (32, 160, 96)) -> bytes:
     """A valid PNG of one colour (a few dozen bytes)."""
 
@@ -163,6 +186,10 @@ def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (32, 1
     raw = zlib.compress(row * height)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def _is_image_path(path: str) -> bool:
+    return path.endswith("/images/generations") or path.endswith("/images/image2image")
 
 
 def _max_tokens(body: dict[str, Any]) -> int:
@@ -204,10 +231,17 @@ class FakeBlockRun:
         self.max_hang_s = max_hang_s
         self.max_timeout_seconds = max_timeout_seconds
         self.include_blockhash = True
+        self.challenge_extensions: dict[str, Any] | None = None
+        """v2: the challenge's top-level ``extensions`` (e.g. an app's ``builder-code``), which clients merge."""
         """Solana: put ``extra.recentBlockhash`` in requirements (False: the client must ask its RPC)."""
         self.reply: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         """Optional: body -> assistant ``message`` dict (content, tool_calls...) instead of the canned reply."""
         self.image_mode: Literal["b64_json", "url"] = "b64_json"
+        self.slow_image_models: set[str] = set(SLOW_IMAGE_MODELS)
+        """Answered 202 + poll_url; settled at the first completed poll on Base, at the POST on Solana."""
+        self.image_job_polls = IMAGE_JOB_POLLS
+        self.image_job_outcome: Literal["completed", "failed"] = "completed"
+        self.jobs: dict[str, ImageJob] = {}
         self.payments: list[PaymentRecord] = []
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
@@ -319,6 +353,7 @@ class FakeBlockRun:
             error="Payment Required",
             resource=ResourceInfo(url=url, description="BlockRun AI API call", mime_type="application/json"),
             accepts=[self._requirements(amount)],
+            extensions=self.challenge_extensions,
         )
         encoded = encode_payment_required_header(required)
         headers = {"PAYMENT-REQUIRED": encoded, "WWW-Authenticate": f'X402 requirements="{encoded}"'}
@@ -644,7 +679,9 @@ class FakeBlockRun:
                 return JSONResponse({"error": "Payment settlement failed", "details": details}, status_code=402)
             return None
 
-        if path.endswith("/images/generations") or path.endswith("/images/image2image"):
+        if checked is not None and model in self.slow_image_models and _is_image_path(path):
+            return await self._accept_job(request, body, model, amount, path, checked, settle, receipt_headers)
+        if _is_image_path(path):
             answer_body = self._images(body, str(request.base_url).rstrip("/"))
             settlement = await settle()
             return settle_failed(settlement) or JSONResponse(answer_body, headers=receipt_headers(settlement))
@@ -670,6 +707,64 @@ class FakeBlockRun:
             )
         settlement = await settle()
         return settle_failed(settlement) or JSONResponse(completion, headers=receipt_headers(settlement))
+
+    async def _accept_job(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        model: str | None,
+        amount: int,
+        path: str,
+        checked: tuple[Any, Any, str | None],
+        settle: Callable[[], Any],
+        receipt_headers: Callable[[SettleResponse | None], dict[str, str]],
+    ) -> Response:
+        """202 + poll_url. Solana settles here (its transaction would expire with its blockhash long before a
+        slow render ends); Base settles at the first completed poll."""
+        header = request.headers.get("payment-signature") or request.headers.get("x-payment") or ""
+        job = ImageJob(f"img-{next(self._ids)}", path, model, body, header, checked[0], checked[1], checked[2], amount)
+        headers: dict[str, str] = {}
+        if self.backend.chain == "solana":
+            job.settlement = await settle()
+            if job.settlement is not None and not job.settlement.success:
+                return JSONResponse({"error": "Payment settlement failed", "code": "SETTLEMENT_FAILED",
+                                     "debug": str(job.settlement.error_reason)}, status_code=402)
+            headers = receipt_headers(job.settlement)
+        else:
+            self._record("verified", checked[0].x402_version, checked[2], amount, path, model, "job accepted")
+        with self._lock:
+            self.jobs[job.id] = job
+        kind = "image2image" if path.endswith("/image2image") else "generations"
+        poll_url = f"/api/v1/images/{kind}/{job.id}"
+        return JSONResponse({"id": job.id, "poll_url": poll_url, "status": "queued"}, status_code=202, headers=headers)
+
+    async def _poll_job(self, request: Request) -> Response:
+        job = self.jobs.get(request.path_params["job_id"])
+        if job is None:
+            return JSONResponse({"error": "job not found"}, status_code=404)
+        header = request.headers.get("payment-signature") or request.headers.get("x-payment")
+        job.poll_headers.append(header)
+        if header != job.header:  # the job is bound to the payment it was accepted with
+            return self._verification_failed("invalid_payload", "poll does not carry this job's payment", None)
+        job.polls += 1
+        if job.polls <= self.image_job_polls:
+            status = "queued" if job.polls == 1 else "in_progress"
+            return JSONResponse({"id": job.id, "status": status}, status_code=202)
+        if self.image_job_outcome == "failed":
+            return JSONResponse({"id": job.id, "status": "failed", "error": "upstream model error"})
+        if job.result is None:
+            job.result = {**self._images(job.body, str(request.base_url).rstrip("/")), "id": job.id,
+                          "status": "completed"}
+        if job.settlement is None:  # Base: the first completed poll settles, once
+            job.settlement = await self._settle(job.payload, job.requirements, job.payer, job.amount, job.path,
+                                                job.model)
+            if not job.settlement.success:
+                job.settlement = None
+                details = "Settlement failed: transaction reverted"
+                return JSONResponse({"error": "Payment settlement failed", "details": details}, status_code=402)
+        encoded = encode_payment_response_header(job.settlement)
+        headers = {"PAYMENT-RESPONSE": encoded, "x-payment-receipt": job.settlement.transaction}
+        return JSONResponse(job.result, headers=headers)
 
     async def _models(self, request: Request) -> Response:
         data = [{"id": m, "object": "model", "created": 0, "owned_by": m.split("/")[0]} for m in self.models]
@@ -732,6 +827,8 @@ class FakeBlockRun:
                 Route(f"{prefix}/v1/images/generations", self._paid, methods=["POST"]),
                 Route(f"{prefix}/v1/images/image2image", self._paid, methods=["POST"]),
                 Route(f"{prefix}/v1/models", self._models, methods=["GET"]),
+                Route(f"{prefix}/v1/images/generations/{{job_id}}", self._poll_job, methods=["GET"]),
+                Route(f"{prefix}/v1/images/image2image/{{job_id}}", self._poll_job, methods=["GET"]),
             ]
         routes += [
             Route("/images/{name}", self._image_file, methods=["GET"]),
