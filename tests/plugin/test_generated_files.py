@@ -66,7 +66,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_check_names_a_hand_edit_and_the_command_repairs_it(tmp_path: Path) -> None:
     root = _copy_checkout(tmp_path)
     entry = root / ENTRY
-    entry.write_text(entry.read_text().replace('"timeoutMs": 200000', '"timeoutMs": 5'), encoding="utf-8")
+    entry.write_text(entry.read_text().replace('"timeoutMs": 30000', '"timeoutMs": 5'), encoding="utf-8")
     (root / "openclaw.plugin.json").write_text("{}\n", encoding="utf-8")
 
     check = _run("--check", "--root", str(root))
