@@ -40,7 +40,7 @@ def _reply(text: str, models: list[str]) -> CommandReply:
 
 def resolve_model(name: str) -> str:
     """The catalog id for a model id or alias; an unknown name or a routing profile is a usage error."""
-    from pyclawrouter.routing.catalog import default_catalog
+    from pyclawrouter.routing.catalog import TABLE_PROFILES, default_catalog
     from pyclawrouter.routing.errors import UnknownModelError
 
     catalog = default_catalog()
@@ -52,7 +52,7 @@ def resolve_model(name: str) -> str:
         hint = f" Did you mean {' or '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
         raise UsageError(f"{name!r} names nothing in the catalog.{hint} Give a model id such as "
                          "'google/gemini-2.5-flash' or an alias such as 'sonnet'.") from None
-    if model_id in catalog.profiles:
+    if model_id in catalog.profiles or model_id in TABLE_PROFILES:
         raise UsageError(f"{name!r} is a routing profile, not a model; exclude the models it would pick instead")
     return model_id
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pyclawrouter.routing.catalog import TABLE_PROFILES
 from pyclawrouter.routing.classifier import Contribution, Scores, classify
 from pyclawrouter.routing.config import RoutingConfig
 from pyclawrouter.routing.errors import InvalidRequestError, UnknownModelError
@@ -91,7 +92,7 @@ def route(
         chosen = _profile(profile, catalog.resolve)
     else:
         target = catalog.resolve(request.model) if request.model else cfg.default_profile
-        if target in catalog.profiles:
+        if target in catalog.profiles or target in TABLE_PROFILES:
             chosen = target
         elif target in catalog.models:
             chosen, explicit = "explicit", target
@@ -172,8 +173,9 @@ def _profile(name: object, resolve: Callable[[str], str]) -> str:
             resolved = resolve(name)
         except UnknownModelError:
             resolved = None
-    if resolved not in PROFILES:
-        raise InvalidRequestError(f"Unknown routing profile {name!r}; allowed: {', '.join(sorted(PROFILES))}.")
+    if resolved not in PROFILES and resolved not in TABLE_PROFILES:
+        allowed = ", ".join(sorted({*PROFILES, *TABLE_PROFILES}))
+        raise InvalidRequestError(f"Unknown routing profile {name!r}; allowed: {allowed}.")
     return resolved
 
 

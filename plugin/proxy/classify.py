@@ -80,8 +80,10 @@ def degraded_reason(body: bytes) -> str | None:
         if PROVIDER_ERROR.search(message):
             return f"degraded response: {message[:120]}"
     content = _first_content(data)
-    if content:
+    if content and content.strip():
         return content_degraded_reason(content)
+    if _empty_stop(data):
+        return "degraded response: empty answer"
     return None
 
 
@@ -96,6 +98,25 @@ def content_degraded_reason(content: str) -> str | None:
         if max(counts.values()) >= 3 and len(counts) / len(lines) <= 0.45:
             return "degraded response: repetitive assistant loop"
     return None
+
+
+def _empty_stop(data: dict[str, object]) -> bool:
+    """A first choice that says it finished normally ("stop", or no reason) but holds no text, no tool calls
+    and no refusal: the user would get a blank turn, so another model should answer instead."""
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return False
+    choice = choices[0]
+    if choice.get("finish_reason") not in ("stop", None):
+        return False  # "length", "content_filter", "tool_calls": the model says why it stopped
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        return True
+    content = message.get("content")
+    if isinstance(content, list):  # content parts
+        content = "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    text = content.strip() if isinstance(content, str) else ""
+    return not (text or message.get("tool_calls") or message.get("function_call") or message.get("refusal"))
 
 
 def _first_content(data: dict[str, object]) -> str | None:

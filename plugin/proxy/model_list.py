@@ -1,21 +1,29 @@
-"""``GET /v1/models``: the catalog as an OpenAI model list, built once at start-up."""
+"""``GET /v1/models``: the names the router accepts, as an OpenAI model list, built once at start-up.
+
+Every routing profile twice (``blockrun/auto`` as other clients send it, bare ``auto`` as OpenClaw does), then
+every chat and image model id, then the aliases (``flash``, ``sonnet``, ...); each name once.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from pyclawrouter.routing.names import PROFILES
+from pyclawrouter.routing.catalog import PROVIDER_PREFIX
+from pyclawrouter.routing.names import AGENTIC_TABLE, PROFILES
+
+# The client profiles in their usual order (auto first), then the agentic table, which clients may name too.
+PROFILE_ORDER = (*PROFILES, AGENTIC_TABLE)
 
 
 def model_list(catalog: Any) -> dict[str, Any]:
     created = int(time.time())
-    ids: list[str] = [f"blockrun/{p}" for p in PROFILES]
+    ids: list[str] = []
+    for profile in PROFILE_ORDER:
+        ids += [f"{PROVIDER_PREFIX}{profile}", profile]
     ids.extend(str(model_id) for model_id in getattr(catalog, "models", ()) or ())
     ids.extend(str(model_id) for model_id in getattr(catalog, "image_models", ()) or ())
-    aliases = getattr(catalog, "aliases", None)
-    if aliases is not None:
-        ids.extend(str(alias) for alias in aliases)
+    ids.extend(str(alias) for alias in getattr(catalog, "aliases", None) or ())
     unique = list(dict.fromkeys(ids))
     return {"object": "list", "data": [
         {"id": model_id, "object": "model", "created": created,

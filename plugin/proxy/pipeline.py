@@ -119,7 +119,8 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         url=f"{settings.api_base}/v1/chat/completions",
         chain=state.chain,
         stream=chat.stream,
-        body_for=lambda model: upstream_body(chat.body, model, max_output=ctx.models.facts(model).max_output,
+        body_for=lambda model: upstream_body(chat.body, model, max_tokens=decision.max_output_tokens,
+                                             max_output=ctx.models.facts(model).max_output,
                                              stream=chat.stream),
         estimate_for=estimate,
         timeout_for=lambda model: settings.reasoning_attempt_timeout_s if ctx.models.facts(model).reasoning

@@ -15,15 +15,17 @@ _KEEP_ROLES = {"system", "user", "assistant", "tool", "function"}
 _BAD_ID_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
 
 
-def upstream_body(body: dict[str, Any], model: str, *, max_output: int | None, stream: bool) -> bytes:
+def upstream_body(body: dict[str, Any], model: str, *, max_tokens: int, max_output: int | None,
+                  stream: bool) -> bytes:
+    """``max_tokens``: the output budget the request was estimated on (the larger of the client's
+    max_tokens / max_completion_tokens, else the router's default), capped here at this model's max output."""
     out = dict(body)
     out["model"] = model
     out["messages"] = _messages(body["messages"], google=model.startswith("google/") or "gemini" in model)
-    if max_output:
-        for key in ("max_tokens", "max_completion_tokens"):
-            value = out.get(key)
-            if isinstance(value, int) and value > max_output:
-                out[key] = max_output
+    # The gateway reads max_tokens only, always wants it, and prices the quote on it: send exactly one value,
+    # the one estimated on, never more than the model can write.
+    out.pop("max_completion_tokens", None)
+    out["max_tokens"] = min(max_tokens, max_output) if max_output else max_tokens
     if stream:
         out["stream"] = True
         # Ask for the final usage chunk so the log has real token counts; the stream module drops it again

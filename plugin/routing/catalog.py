@@ -19,9 +19,14 @@ from types import MappingProxyType
 
 from pyclawrouter.routing._data import Fields, read_toml
 from pyclawrouter.routing.errors import CatalogError, UnknownModelError
-from pyclawrouter.routing.names import PROFILES
+from pyclawrouter.routing.names import AGENTIC_TABLE, PROFILES
 
 PROVIDER_PREFIX = "blockrun/"
+# A profile that exists only as a tier table (auto switches to it on agentic intent); clients may name it too.
+TABLE_PROFILES: frozenset[str] = frozenset({AGENTIC_TABLE})
+# Prefixes clients put in front of any name: OpenClaw's provider id, and "openai/" from OpenAI-only clients
+# that prefix every model name. Real ids win ("openai/gpt-4o" is a model, not the alias "gpt-4o").
+CLIENT_PREFIXES: tuple[str, ...] = (PROVIDER_PREFIX, "openai/")
 
 # How BlockRun's gateway quotes a chat request under x402 "exact" (the amount its 402 asks for, which is what is
 # paid): the input tokens at the input price plus a tenth of max_tokens at the output price, plus the gateway's
@@ -152,7 +157,7 @@ class Catalog:
             lookup[model_id.lower()] = model_id
         for model_id in self.image_models:
             lookup[model_id.lower()] = model_id
-        for profile in self.profiles:
+        for profile in self.profiles | TABLE_PROFILES:
             lookup[profile] = profile
         for alias, (target, _reason) in self.redirects.items():
             lookup[alias.lower()] = target
@@ -163,17 +168,21 @@ class Catalog:
     def resolve(self, name: str) -> str:
         """Canonical id (model, image model or profile) for an id, alias or delisted id.
 
-        Case-insensitive; a leading ``blockrun/`` is ignored. Raises :class:`UnknownModelError` naming the
-        nearest known names.
+        Case-insensitive; a leading ``blockrun/`` or ``openai/`` (or both) is ignored when the full name is not
+        known, so ``openai/sonnet`` and ``blockrun/sonnet`` resolve like ``sonnet``.
+        Raises :class:`UnknownModelError` naming the nearest known names.
         """
         if not isinstance(name, str):
             raise UnknownModelError(repr(name))
         key = name.strip().lower()
         found = self._lookup.get(key)
-        if found is None and key.startswith(PROVIDER_PREFIX):
-            found = self._lookup.get(key[len(PROVIDER_PREFIX) :])
-        if found is None and key.startswith("openai/") and key[7:] in self.profiles:
-            found = key[7:]  # some OpenAI-only clients prefix every model name with "openai/"
+        rest = key
+        while found is None:
+            prefix = next((p for p in CLIENT_PREFIXES if rest.startswith(p)), None)
+            if prefix is None:
+                break
+            rest = rest[len(prefix) :]
+            found = self._lookup.get(rest)
         if found is None:
             raise UnknownModelError(name.strip(), self.suggest(key))
         return found
@@ -203,7 +212,7 @@ class Catalog:
         resolved = self.resolve(model_id)
         model = self._models.get(resolved)
         if model is None:
-            kind = "a routing profile" if resolved in self.profiles else "an image model"
+            kind = "a routing profile" if resolved in self.profiles | TABLE_PROFILES else "an image model"
             raise UnknownModelError(f"{model_id} ({kind}, not a chat model)")
         return model
 

@@ -164,15 +164,18 @@ def _has_non_text_part(content: Any) -> bool:
 
 
 def _max_output_tokens(body: Mapping[str, Any]) -> int | None:
-    # max_completion_tokens is the current name (OpenClaw sends only it); max_tokens the legacy one.
+    # max_completion_tokens is the current name (OpenClaw sends only it), max_tokens the legacy one. A client
+    # that sends both gets the larger: estimating on the smaller could let a request under-count its cost, and
+    # the one value sent upstream (as max_tokens, see proxy/rewrite.py) must be the one estimated on.
+    found = None
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidRequestError(f"'{key}' must be a positive integer, got {value!r}.")
-        return value
-    return None
+        found = value if found is None else max(found, value)
+    return found
 
 
 def _structured(response_format: object) -> bool:

@@ -26,6 +26,7 @@ def test_openclaw_request_streams_and_is_paid(proxy: Proxy, name: str) -> None:
     assert any(c.get("usage") for c in chunks)  # OpenClaw asked for usage: passed through
     sent = proxy.fake.requests[-1]
     assert sent.paid and sent.stream and sent.body["model"] != "auto"
-    assert len(sent.body["tools"]) == 11 and sent.body["max_completion_tokens"] <= 4096
+    assert len(sent.body["tools"]) == 11 and sent.body["max_tokens"] <= 4096
+    assert "max_completion_tokens" not in sent.body  # the gateway reads max_tokens only
     assert "authorization" not in {k.lower() for k in sent.body}
     assert proxy.fake.settled[-1].model == sent.model
