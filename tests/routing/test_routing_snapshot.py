@@ -118,3 +118,28 @@ def test_tier_tables_naming_unlisted_or_unpriced_models_fail_to_load(
 ) -> None:
     with pytest.raises(CatalogError, match=message):
         load_tier_tables(_tiers_with(tmp_path, old, new))
+
+
+# Our chat ids before the 2026-10-20 snapshot that the gateway no longer lists: configs, routing overrides and
+# pinned sessions may still name them.
+RETIRED = [
+    "openai/gpt-5-nano", "openai/gpt-5.3", "openai/o1-mini", "anthropic/claude-opus-4.6",
+    "google/gemini-3-pro-preview", "moonshot/kimi-k2.5", "xai/grok-3", "xai/grok-3-mini",
+    "xai/grok-4-fast-reasoning", "xai/grok-4-fast-non-reasoning", "xai/grok-4-1-fast-reasoning",
+    "xai/grok-4-1-fast-non-reasoning", "xai/grok-4-0709", "xai/grok-2-vision", "minimax/minimax-m2.5",
+    "nvidia/gpt-oss-120b", "nvidia/kimi-k2.5",
+]
+
+
+@pytest.mark.parametrize("old_id", RETIRED)
+def test_every_retired_id_redirects_to_a_priced_model_of_the_same_kind(old_id: str) -> None:
+    assert old_id not in CATALOG.listed
+    target = CATALOG.get(old_id)  # through the redirect
+    assert target.id in CATALOG.models
+    if old_id == "nvidia/gpt-oss-120b":
+        assert target.is_free  # the free model's successor is free too
+
+
+def test_a_routing_override_naming_a_retired_id_still_loads() -> None:
+    cfg = RoutingConfig.from_mapping({"tiers": {"auto": {"MEDIUM": {"primary": "moonshot/kimi-k2.5"}}}})
+    assert cfg.choice("auto", "MEDIUM").primary == "moonshot/kimi-k3"
