@@ -81,21 +81,26 @@ def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[Chain, str, str]:
         settings = Settings.from_config(load_effective_config(home, env), env, home=home)
         return settings.chain, settings.base_rpc_url, settings.solana_rpc_url
     except Exception:  # a broken config must not hide the wallet; serve/doctor report it
-        from pyclawrouter.endpoints import DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
+        from pyclawrouter.endpoints import DEFAULT_API_BASE, DEFAULT_BASE_RPC_URL, solana_rpc_urls
 
+        chain = resolve_chain(home, env)
+        solana_base = (env.get("BLOCKRUN_API_BASE") if chain == "solana" else None) or DEFAULT_API_BASE["solana"]
         return (
-            resolve_chain(home, env),
+            chain,
             env.get("BLOCKRUN_BASE_RPC_URL") or DEFAULT_BASE_RPC_URL,
-            env.get("CLAWROUTER_SOLANA_RPC_URL") or DEFAULT_SOLANA_RPC_URL,
+            solana_rpc_urls(env.get("CLAWROUTER_SOLANA_RPC_URL"), solana_base)[0],
         )
 
 
 async def _balance(wallet: Wallet, chain: Chain, base_rpc: str, solana_rpc: str) -> dict[str, Any]:
     from pyclawrouter.balance import BalanceMonitor
+    from pyclawrouter.endpoints import PUBLIC_SOLANA_RPC_URL, SOLANA_RPC_PATH
 
+    # The gateway's RPC proxy may not serve balance reads: then the public RPC answers them.
+    fallback = PUBLIC_SOLANA_RPC_URL if solana_rpc.endswith(SOLANA_RPC_PATH) else None
     monitor = BalanceMonitor(
-        wallet, chain=chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc, timeout_s=BALANCE_TIMEOUT_S,
-        retry_delays_s=(),
+        wallet, chain=chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc, solana_fallback_rpc_url=fallback,
+        timeout_s=BALANCE_TIMEOUT_S, retry_delays_s=(),
     )
     try:
         info = await asyncio.wait_for(monitor.get(force=True), timeout=BALANCE_TIMEOUT_S)

@@ -71,6 +71,7 @@ class BalanceMonitor:
         chain: Chain,
         base_rpc_url: str | None = None,
         solana_rpc_url: str | None = None,
+        solana_fallback_rpc_url: str | None = None,
         cache_ttl_s: float = 30.0,
         timeout_s: float = 10.0,
         retry_delays_s: tuple[float, ...] = (1.5, 3.0),
@@ -86,6 +87,7 @@ class BalanceMonitor:
             self.address = wallet.evm_address
         self.base_rpc_url = base_rpc_url or DEFAULT_BASE_RPC_URL
         self.solana_rpc_url = solana_rpc_url or DEFAULT_SOLANA_RPC_URL
+        self.solana_fallback_rpc_url = solana_fallback_rpc_url
         self.cache_ttl_s = cache_ttl_s
         self.timeout_s = timeout_s
         self.retry_delays_s = retry_delays_s
@@ -143,34 +145,46 @@ class BalanceMonitor:
             ) from None
 
     async def _read_solana(self) -> int:
+        """From the configured RPC (by default BlockRun's RPC proxy), else once from the fallback RPC if that one
+        does not serve balance reads; each try is bounded by ``timeout_s``."""
+        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+            fallback = self.solana_fallback_rpc_url
+            if not fallback or fallback == self.solana_rpc_url:
+                return await self._read_solana_from(client, self.solana_rpc_url, self.retry_delays_s)
+            try:
+                return await self._read_solana_from(client, self.solana_rpc_url, ())
+            except BalanceRpcError as exc:
+                log.info("%s; reading the Solana balance from %s instead", exc, _where(fallback))
+            return await self._read_solana_from(client, fallback, self.retry_delays_s)
+
+    async def _read_solana_from(self, client: httpx.AsyncClient, url: str, retry_delays_s: tuple[float, ...]) -> int:
         request = {
             "jsonrpc": "2.0",
             "id": 1,
             "method": "getTokenAccountsByOwner",
             "params": [self.address, {"mint": SOLANA_USDC}, {"encoding": "jsonParsed"}],
         }
-        delays = (*self.retry_delays_s, None)
+        delays = (*retry_delays_s, None)
         retried_empty = False
-        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
-            for delay in delays:
-                try:
-                    response = await client.post(self.solana_rpc_url, json=request)
-                    response.raise_for_status()
-                    total = _sum_token_accounts(response.json())
-                except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-                    if delay is None:
-                        raise BalanceRpcError(
-                            f"RPC error reading the Solana USDC balance from {_where(self.solana_rpc_url)}: "
-                            f"{type(exc).__name__}. Check network connectivity."
-                        ) from None
-                    await asyncio.sleep(delay)
-                    continue
-                if total == 0 and not retried_empty and self.empty_retry_delay_s > 0:
-                    # Public RPCs sometimes answer an empty list for a funded wallet: look once more.
-                    retried_empty = True
-                    await asyncio.sleep(self.empty_retry_delay_s)
-                    continue
-                return total
+        for delay in delays:
+            try:
+                response = await client.post(url, json=request)
+                response.raise_for_status()
+                total = _sum_token_accounts(response.json())
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                if delay is None:
+                    raise BalanceRpcError(
+                        f"RPC error reading the Solana USDC balance from {_where(url)}: "
+                        f"{type(exc).__name__}. Check network connectivity."
+                    ) from None
+                await asyncio.sleep(delay)
+                continue
+            if total == 0 and not retried_empty and self.empty_retry_delay_s > 0:
+                # Public RPCs sometimes answer an empty list for a funded wallet: look once more.
+                retried_empty = True
+                await asyncio.sleep(self.empty_retry_delay_s)
+                continue
+            return total
         return 0
 
 

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pyclawrouter import paths
-from pyclawrouter.endpoints import DEFAULT_API_BASE, DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
+from pyclawrouter.endpoints import (
+    DEFAULT_API_BASE,
+    DEFAULT_BASE_RPC_URL,
+    DEFAULT_SOLANA_RPC_URL,
+    PUBLIC_SOLANA_RPC_URL,
+    solana_rpc_urls,
+)
 from pyclawrouter.wallet.chain import DEFAULT_CHAIN, Chain, resolve_chain
 
 BudgetMode = Literal["graceful", "strict"]
@@ -32,6 +38,8 @@ class Settings:
     api_base: str = DEFAULT_API_BASE[DEFAULT_CHAIN]
     base_rpc_url: str = DEFAULT_BASE_RPC_URL
     solana_rpc_url: str = DEFAULT_SOLANA_RPC_URL
+    solana_balance_fallback_url: str | None = PUBLIC_SOLANA_RPC_URL
+    """Where Solana balance reads go when ``solana_rpc_url`` does not serve them (None: nowhere else)."""
     max_cost_per_run: float | None = None
     max_cost_per_run_mode: BudgetMode = "graceful"
     max_payment_per_request: float | None = None
@@ -69,6 +77,9 @@ class Settings:
         home = paths.state_dir(env) if home is None else home
         chain = resolve_chain(home, env, config.get("chain"))
         api_base = _first(env.get("BLOCKRUN_API_BASE"), config.get("apiBase")) or DEFAULT_API_BASE[chain]
+        # The Solana API base is BLOCKRUN_API_BASE when paying on Solana, else BlockRun's Solana host.
+        solana_rpc, solana_fallback = solana_rpc_urls(_first(env.get("CLAWROUTER_SOLANA_RPC_URL")),
+                                                      api_base if chain == "solana" else DEFAULT_API_BASE["solana"])
         cap = config.get("maxCostPerRun")
         per_request = config.get("maxPaymentPerRequest")
         mode = config.get("maxCostPerRunMode", "graceful")
@@ -79,7 +90,8 @@ class Settings:
             chain=chain,
             api_base=api_base.rstrip("/"),
             base_rpc_url=_first(env.get("BLOCKRUN_BASE_RPC_URL")) or DEFAULT_BASE_RPC_URL,
-            solana_rpc_url=_first(env.get("CLAWROUTER_SOLANA_RPC_URL")) or DEFAULT_SOLANA_RPC_URL,
+            solana_rpc_url=solana_rpc,
+            solana_balance_fallback_url=solana_fallback,
             max_cost_per_run=float(cap) if isinstance(cap, int | float) and not isinstance(cap, bool) else None,
             max_cost_per_run_mode="strict" if mode == "strict" else "graceful",
             max_payment_per_request=float(per_request) if isinstance(per_request, int | float) else None,

@@ -217,3 +217,27 @@ def classify_payment_failure(status: int, body: bytes | str, *, chain: str | Non
         return PaymentFailure(kind, message, "base", reason, payer, current, required, help_text, data)
     message = _MESSAGES.get((kind, "base"), f"Payment verification failed: {reason[:200]}")
     return PaymentFailure(kind, message, "base", reason, payer, raw=data)
+
+
+# Solana gateway codes that prove a payment was refused before anything was broadcast, so signing a fresh one
+# cannot pay twice: PAYMENT_INVALID (the facilitator's verify refused it) and PAYMENT_UNDERPAID (signed below
+# the quote, refused before verify). Never re-signed: SETTLEMENT_FAILED (a transfer may have been sent),
+# PAYMENT_REPLAY (this payment already served an earlier request) and PAYMENT_UNFUNDED (no funds).
+RESIGNABLE_SOLANA_CODES = frozenset({"PAYMENT_INVALID", "PAYMENT_UNDERPAID"})
+# Verify-phase causes that no fresh signature cures (no USDC, a bad key or payload, a denied payer, no token
+# account), compared with separators stripped: "InvalidAccountData" and "invalid_account_data" alike.
+_TERMINAL_CAUSES = ("insufficient", "invalidsignature", "invalidpayload", "denied", "invalidaccountdata",
+                    "accountnotfound", "couldnotfindaccount")
+
+
+def resignable_solana_rejection(body: bytes | str) -> bool:
+    """Whether a Solana gateway's refusal of a paid request may be answered with a freshly signed payment."""
+    data = _load(body)
+    if data is None:
+        return False
+    code = str(data.get("code") or "").upper()
+    title = str(data.get("error") or "").lower()
+    if code not in RESIGNABLE_SOLANA_CODES or any(title.startswith(s) for s in _SETTLE):
+        return False
+    cause = re.sub(r"[^a-z0-9]", "", " ".join(str(data.get(k) or "") for k in ("reason", "debug", "message")).lower())
+    return not any(term in cause for term in _TERMINAL_CAUSES)

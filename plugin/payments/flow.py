@@ -5,6 +5,8 @@ back (``response = yield request``), until the flow stops and the last response 
 
     send the request unpaid ──► 402? ──► quote (ceiling, payTo) ──► hook.approve ──► sign
         ──► hook.signed (recorded before it leaves) ──► resend paid ──► receipt or 2xx: hook.settled
+                    ▲                                                    │
+                    └─ Solana refused it before broadcast (≤ 4×): probe ─┘
 
 The client only moves bytes; every decision about money is here and in the hook (the spend ledger). A signed
 authorization can be settled by the gateway whatever status comes back, so ``hook.signed`` is called before
@@ -14,13 +16,15 @@ Nothing is signed from a cached challenge (probe then pay): only a fresh quote i
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.payments.errors import resignable_solana_rejection
 
 if TYPE_CHECKING:  # the payer pulls in the x402 SDK and solders, loaded after the server listens
     from pyclawrouter.payments.challenge import Challenge, Requirement
@@ -40,6 +44,9 @@ class PaymentDeclinedError(UserFacingError):
 
 
 class Payer(Protocol):
+    @property
+    def chain(self) -> str: ...
+
     def quote(self, *, headers: Mapping[str, str], body: bytes,
               estimate_usd: float) -> tuple[Challenge, Requirement]: ...
 
@@ -63,30 +70,49 @@ class PaymentState:
     payment: PaymentAttempt | None = None
     entry: int | None = None
     receipt_tx: str | None = None
+    resigned: int = 0
+    """Solana payments refused before broadcast and signed afresh (each one also in the ledger)."""
 
+
+MAX_RESIGNS = 4
+"""Fresh signatures after Solana refusals made before broadcast, as BlockRun's SDK allows."""
+RESIGN_DELAYS_S = (0.25, 0.5, 1.0, 2.0)
+"""The SDK's pauses before each: concurrent payments from one wallet are what these refusals usually are."""
 
 # The status of a finished answer that proves the gateway settled: a 202 (an image job still running) does not.
 SETTLED_STATUS = 200
 
 
 async def x402_flow(payer: Payer, request: httpx.Request, *, model: str, estimate_usd: float,
-                    hook: SpendHook | None, state: PaymentState) -> AsyncGenerator[httpx.Request, httpx.Response]:
+                    hook: SpendHook | None, state: PaymentState, resign_delays_s: Sequence[float] = RESIGN_DELAYS_S,
+                    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
     response = yield request
-    if response.status_code != 402:
-        return
-    challenge_body = await response.aread()
-    await response.aclose()
-    challenge, requirement = payer.quote(headers=response.headers, body=challenge_body, estimate_usd=estimate_usd)
-    if hook is not None:
-        hook.approve(requirement.amount_usd, model)
-    payment = await payer.sign(challenge, requirement)
-    state.payment = payment
-    if hook is not None:
-        state.entry = hook.signed(payment, model)
-    headers = httpx.Headers(request.headers)
-    headers.update(payment.headers)
-    response = yield httpx.Request(request.method, request.url, headers=headers, content=request.content,
-                                   extensions=request.extensions)
+    for resign in range(MAX_RESIGNS + 1):
+        if response.status_code != 402:
+            return
+        challenge_body = await response.aread()
+        await response.aclose()
+        challenge, requirement = payer.quote(headers=response.headers, body=challenge_body, estimate_usd=estimate_usd)
+        if hook is not None:
+            hook.approve(requirement.amount_usd, model)
+        payment = await payer.sign(challenge, requirement)
+        state.payment = payment
+        if hook is not None:
+            state.entry = hook.signed(payment, model)
+        headers = httpx.Headers(request.headers)
+        headers.update(payment.headers)
+        response = yield httpx.Request(request.method, request.url, headers=headers, content=request.content,
+                                       extensions=request.extensions)
+        # Solana only: a refusal the gateway proves came before any broadcast is answered with a new payment,
+        # from a fresh probe (a fresh quote and blockhash), like the first: approved, signed and recorded.
+        if payer.chain != "solana" or response.status_code != 402 or resign == MAX_RESIGNS:
+            break
+        if not resignable_solana_rejection(await response.aread()):
+            break
+        await response.aclose()
+        state.resigned += 1
+        await asyncio.sleep(resign_delays_s[min(resign, len(resign_delays_s) - 1)] if resign_delays_s else 0.0)
+        response = yield request
     from pyclawrouter.payments.receipt import settlement
 
     receipt = settlement(response.headers)

@@ -79,5 +79,6 @@ def _balance_monitor(wallet: Wallet, settings: Settings) -> BalanceMonitor | Non
     if settings.chain == "solana" and wallet.solana_address is None:
         return None  # the payer refuses this setup with a clear message; no balance to read
     monitor = RealBalanceMonitor(wallet, chain=settings.chain, base_rpc_url=settings.base_rpc_url,
-                                                 solana_rpc_url=settings.solana_rpc_url)
+                                                 solana_rpc_url=settings.solana_rpc_url,
+                                                 solana_fallback_rpc_url=settings.solana_balance_fallback_url)
     return monitor

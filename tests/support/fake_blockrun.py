@@ -58,6 +58,7 @@ from x402.mechanisms.svm.exact import register_exact_svm_server
 from x402.schemas import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse
 from x402.schemas.v1 import PaymentPayloadV1, PaymentRequiredV1, PaymentRequirementsV1
 
+from pyclawrouter.endpoints import SOLANA_RPC_PATH
 from tests.support.backends import PaymentBackend, StubEvmBackend
 
 
@@ -100,7 +101,9 @@ IMAGE_JOB_POLLS = 2
 FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
 # keccak256("authorizationState(address,bytes32)")[:4]
 AUTHORIZATION_STATE_SELECTOR = "0xe94a0102"
-PaymentErrorKind = Literal["insufficient_funds", "invalid_payload", "simulation_failed", "expired", "settlement_failed"]
+PaymentErrorKind = Literal[
+    "insufficient_funds", "invalid_payload", "simulation_failed", "expired", "settlement_failed", "underpaid", "replay"
+]
 
 
 @dataclass
@@ -242,6 +245,10 @@ class FakeBlockRun:
         self.image_job_polls = IMAGE_JOB_POLLS
         self.image_job_outcome: Literal["completed", "failed"] = "completed"
         self.jobs: dict[str, ImageJob] = {}
+        self.rpc_calls: list[tuple[str, str]] = []
+        """(path, method) of every JSON-RPC call, on ``/rpc`` and on the gateway's ``/api/v1/solana/rpc``."""
+        self.rpc_proxy_methods: set[str] | None = None
+        """The methods ``/api/v1/solana/rpc`` serves (None: all of ``/rpc``'s); others get JSON-RPC -32601."""
         self.payments: list[PaymentRecord] = []
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
@@ -377,6 +384,13 @@ class FakeBlockRun:
             if self.backend.chain == "solana":
                 return {"error": "Payment settlement failed", "code": "SETTLEMENT_FAILED", "debug": "send failed"}
             return {"error": "Payment settlement failed", "details": "Settlement failed: transaction reverted"}
+        # Both refused before verify or before anything is served, with the gateway's codes (either chain).
+        if kind == "underpaid":
+            return {"error": "Payment below quoted price", "code": "PAYMENT_UNDERPAID",
+                    "message": "Re-fetch the 402 quote and sign the amount it specifies."}
+        if kind == "replay":
+            return {"error": "Payment authorization already used", "code": "PAYMENT_REPLAY",
+                    "message": "Sign a new payment for each request."}
         reasons = {
             "insufficient_funds": "insufficient_funds",
             "invalid_payload": "invalid_payload",
@@ -388,7 +402,7 @@ class FakeBlockRun:
         if self.backend.chain == "solana":
             return {
                 "error": "Payment verification failed",
-                "code": "PAYMENT_INVALID",
+                "code": "PAYMENT_UNFUNDED" if kind == "insufficient_funds" else "PAYMENT_INVALID",
                 "debug": reasons[kind],
                 "payer": payer,
             }
@@ -778,6 +792,12 @@ class FakeBlockRun:
         """Just enough JSON-RPC for balance reads: ``eth_call balanceOf``/``eth_chainId`` (Base) and
         ``getTokenAccountsByOwner``/``getLatestBlockhash``/``getBalance`` (Solana)."""
         call = await request.json()
+        with self._lock:
+            self.rpc_calls.append((request.url.path, str(call.get("method"))))
+        if request.url.path.endswith(SOLANA_RPC_PATH) and self.rpc_proxy_methods is not None \
+                and call.get("method") not in self.rpc_proxy_methods:
+            error = {"code": -32601, "message": f"method {call.get('method')} is not served by this RPC proxy"}
+            return JSONResponse({"jsonrpc": "2.0", "id": call.get("id"), "error": error})
         method, params = call.get("method"), call.get("params") or []
 
         def ok(result: Any) -> Response:
@@ -833,6 +853,8 @@ class FakeBlockRun:
         routes += [
             Route("/images/{name}", self._image_file, methods=["GET"]),
             Route("/rpc", self._rpc, methods=["POST"]),
+            Route(f"/api{SOLANA_RPC_PATH}", self._rpc, methods=["POST"]),
+            Route(SOLANA_RPC_PATH, self._rpc, methods=["POST"]),
             Route("/health", lambda r: JSONResponse({"status": "ok", "chain": self.backend.chain}), methods=["GET"]),
         ]
         return Starlette(routes=routes)
