@@ -4,7 +4,7 @@
 
     python benchmarks/routing_speed.py [--rounds N] [--json]
 
-Targets (issue 2): p99 < 100 us for OpenClaw-shaped bodies; a 100 KB prompt well under 2 ms, growing no
+Targets: p99 < 100 us for OpenClaw-shaped bodies; a 100 KB prompt well under 2 ms, growing no
 worse than linearly. Run by hand on an otherwise idle machine; not part of CI (timings are not asserted).
 """
 

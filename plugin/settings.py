@@ -45,10 +45,11 @@ class Settings:
     max_payment_per_request: float | None = None
     routing: Mapping[str, Any] = field(default_factory=dict)
     exclude_models: frozenset[str] = frozenset()
-    # Tunables with the reference's values unless a reason to differ is given next to them.
+    # Tunables with ClawRouter's values (180 s per request, 60 s per attempt, 5 attempts, a heartbeat every 2 s,
+    # a 200-entry cache, 30 min sessions) unless a reason to differ is given next to them.
     request_timeout_s: float = 180.0
     attempt_timeout_s: float = 60.0
-    # Reasoning models think for minutes before the first token (the reference's 60 s killed them, §11.2).
+    # Reasoning models think for minutes before the first token: ClawRouter's 60 s per attempt cut them off.
     reasoning_attempt_timeout_s: float = 180.0
     max_attempts: int = 5
     heartbeat_interval_s: float = 2.0

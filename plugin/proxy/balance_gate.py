@@ -1,10 +1,10 @@
 """The wallet balance pre-check, bounded in time.
 
-A balance read is an RPC call; it must never hold up a request (an RPC outage surfaced as a 502 in the
-reference, bug B18). The monitor caches positive balances; here any answer (also "empty") is reused for
-``fresh_s``, at most one read runs at a time, a request waits for it at most ``wait_s``, and a failed read is
-not retried for ``retry_after_s``. Unknown balance means "go ahead": the upstream's 402 and the payment-error
-fallback still protect the request.
+A balance read is an RPC call; it must never hold up a request (in ClawRouter a Solana RPC outage during the
+pre-check failed the request with a 502). The monitor caches positive balances; here any answer (also "empty")
+is reused for ``fresh_s``, at most one read runs at a time, a request waits for it at most ``wait_s``, and a
+failed read is not retried for ``retry_after_s``. Unknown balance means "go ahead": the upstream's 402 and the
+payment-error fallback still protect the request.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What an upstream failure means for the fallback loop (ClawRouter's table, reference §4.8 and §4.12).
+"""What an upstream failure means for the fallback loop (ClawRouter's classification of statuses and bodies).
 
 ``categorize`` returns a category when another model might succeed, ``None`` when the request itself was
 refused (a plain 400/404/422) and must go straight back to the client. ``degraded_reason`` spots 200

@@ -12,7 +12,7 @@ Three things the standard ``json`` module does not protect against:
   field.
 * **Encodings.** ``json.loads(bytes)`` also accepts UTF-16 and UTF-32; the depth scan reads ASCII bytes, which
   is only sound for UTF-8 (in UTF-8 no byte of a multi-byte character is ASCII). JSON exchanged between
-  systems must be UTF-8 (RFC 8259 §8.1), so anything else is refused.
+  systems must be UTF-8 (the JSON standard's rule), so anything else is refused.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """In-flight dedup and the short response cache, both storing finished answers as :class:`Replay`.
 
 Both are keyed by the exact request bytes *and* whether the client streams, so a streaming client is never
-handed a JSON replay or the other way round (reference bug B2). Only successful answers are cached (B8), and
-a leader that fails still releases its followers, with an error instead of a hang (B7).
+handed a JSON replay or the other way round (ClawRouter keyed both on the body with ``stream`` forced off, and
+served streams JSON with the wrong content type). Only successful answers are cached (ClawRouter replayed errors
+for 30 s), and a leader that fails still releases its followers, with an error instead of a hang (ClawRouter left
+an identical retry waiting forever after a balance-RPC error).
 """
 
 from __future__ import annotations

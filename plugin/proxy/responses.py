@@ -1,7 +1,7 @@
 """Building responses: OpenAI-style errors, and the headers ClawRouter adds to answers.
 
-Header values must be Latin-1 for HTTP; routing reasoning can quote CJK or Cyrillic keywords (the reference
-crashed *after* paying on exactly that, bug B9), so every value goes through :func:`header_safe`.
+Header values must be Latin-1 for HTTP; routing reasoning can quote CJK or Cyrillic keywords (ClawRouter
+failed writing such a header *after* the upstream call was paid), so every value goes through :func:`header_safe`.
 """
 
 from __future__ import annotations

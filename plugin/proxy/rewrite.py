@@ -1,4 +1,4 @@
-"""Per-attempt request rewriting (reference §4.11): the body each model actually receives.
+"""Per-attempt request rewriting, as ClawRouter does it: the body each model actually receives.
 
 The client's body is never mutated: each attempt gets a shallow copy where only the changed messages are
 copied, because OpenClaw's bodies are ~50 KB and a deep copy per attempt would be wasted work.

@@ -1,4 +1,5 @@
-"""Finding the wallet (ClawRouter's order, reference §6.2) and the few operations that create key files.
+"""Finding the wallet (in ClawRouter's order, so its wallets keep working) and the few operations that create
+key files.
 
 1. ``wallet.key`` in the state directory (malformed → error naming the file, never a new wallet);
 2. ``BLOCKRUN_WALLET_KEY`` (set but malformed → error, never a silent new wallet);
@@ -64,7 +65,8 @@ def load_wallet(home: Path, env: Mapping[str, str]) -> Wallet:
 
 
 def load_or_create_wallet(home: Path, env: Mapping[str, str]) -> Wallet:
-    """The existing wallet, or a newly generated one when there is nothing at all (reference §6.2)."""
+    """The existing wallet, or a newly generated one when there is nothing at all: no ``wallet.key``, no
+    ``BLOCKRUN_WALLET_KEY`` and no ``mnemonic`` (a mnemonic alone is refused, never overwritten)."""
     try:
         return load_wallet(home, env)
     except NoWalletError:

@@ -87,7 +87,7 @@ step "fake BlockRun on 127.0.0.1:$FAKE_PORT (payments verified and settled by th
   > "$WORK/fake.log" 2>&1 &
 FAKE_PID=$!
 wait_http "http://127.0.0.1:$FAKE_PORT/health" 60 || fail "fake BlockRun did not start"
-# The gateway's environment reaches the proxy the plugin spawns (DESIGN.md's variables).
+# The gateway's environment (BLOCKRUN_API_BASE, BLOCKRUN_BASE_RPC_URL, ...) reaches the proxy the plugin spawns.
 export BLOCKRUN_API_BASE=http://127.0.0.1:$FAKE_PORT/api BLOCKRUN_BASE_RPC_URL=http://127.0.0.1:$FAKE_PORT/rpc
 export BLOCKRUN_WALLET_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318
 

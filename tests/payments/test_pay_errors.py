@@ -1,4 +1,5 @@
-"""BlockRun's payment error bodies (reference §4.8), EVM and Solana forms, mapped to structured errors."""
+"""BlockRun's payment error bodies (a 402 whose text names the payment problem), EVM and Solana forms, mapped to
+structured errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The golden vector of reference/x402.md §1.1: fixed key, nonce and clock give exact bytes."""
+"""A golden vector for the x402 v2 exact scheme on Base: a fixed challenge, key, nonce and clock give exact bytes
+(the EIP-3009 digest, the signature and the payment header)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The model catalog: contents match the reference, names resolve the way users type them, bad data fails loudly."""
+"""The model catalog: contents match the dated snapshot of the gateway's list, names resolve the way users type
+them, bad data fails loudly."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Accuracy on our labelled tier sets, written from DESIGN.md's tier definitions, bare and in OpenClaw's shape.
+"""Accuracy on our labelled tier sets (labelled by what each tier means: SIMPLE chit-chat and short facts, MEDIUM
+everyday single tasks, COMPLEX large multi-part deliverables, REASONING step-by-step deduction), bare and in
+OpenClaw's shape.
 
 tier_labels.jsonl (196 prompts) was written first and then used while developing the classifier;
 tier_labels_holdout.jsonl (66 prompts) was written later and first scored 89 % before any change it could

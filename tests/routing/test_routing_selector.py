@@ -88,14 +88,14 @@ def test_excluded_models_are_dropped_and_all_excluded_is_an_error() -> None:
 @pytest.mark.parametrize(
     ("model", "tokens_in", "cost", "baseline", "savings"),
     [
-        # golden vectors from the reference (max_tokens 4096; its baseline Opus 4.6 billed $5/$25 like 4.7)
+        # ClawRouter v0.12.65's route() gives these (max_tokens 4096; its baseline Opus 4.6 billed $5/$25 like 4.7)
         ("google/gemini-2.5-flash", 8, 0.010242, 0.102440, 0.90),
         ("openai/gpt-4o-mini", 7, 0.002459, 0.102435, 0.976),
         # 12 x $0.14/1M + 4096 x $0.28/1M = $0.00114856 against 12 x $5/1M + 4096 x $25/1M = $0.10246
         ("deepseek/deepseek-chat", 12, 0.001149, 0.102460, 0.989),
     ],
 )
-def test_cost_baseline_and_savings_match_the_reference(
+def test_cost_baseline_and_savings_match_clawrouter(
     model: str, tokens_in: int, cost: float, baseline: float, savings: float
 ) -> None:
     got = price(model, tokens_in, 4096, catalog=CATALOG)
