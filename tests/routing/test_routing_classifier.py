@@ -39,6 +39,7 @@ def matched(text: str) -> dict[str, tuple[str, ...]]:
         ("prove it", "proof", "prove"),
         ("what is the probability of two heads", "math", "probability"),
         ("a riddle for you", "puzzle", "riddle"),
+        ("a bat and a ball cost $1.10 in total", "word_problem", "in total"),
         ("edit the file and commit", "agentic", "commit"),
         ("fix src/app/main.py please", "agentic_paths", ".py"),
         ("solve x^2 = 4", "math_notation", "^"),
@@ -60,8 +61,8 @@ def test_each_dimension_fires_on_its_signal(text: str, dimension: str, keyword: 
 def test_every_vocabulary_dimension_has_a_signal_test() -> None:
     tested = {
         "greeting", "lookup", "task", "code", "technical", "scope", "constraints", "creative", "format",
-        "references", "negation", "domain", "multistep", "proof", "rigor", "math", "puzzle", "agentic",
-        "agentic_paths", "math_notation", "scale", "trivial_edit",
+        "references", "negation", "domain", "multistep", "proof", "rigor", "math", "puzzle", "word_problem",
+        "agentic", "agentic_paths", "math_notation", "scale", "trivial_edit",
     }  # fmt: skip
     assert {d.name for d in VOCAB.dimensions} == tested
 
