@@ -66,6 +66,8 @@ class Settings:
     # of the CPU per request of httpcore's pool at concurrency 32, benchmarks/README.md) or "httpx" (httpcore).
     # PYCLAWROUTER_UPSTREAM_TRANSPORT overrides it.
     upstream_transport: str = "aiohttp"
+    allow_unlisted_models: bool = False
+    """Let an explicit request name a model the gateway's live list does not (priced at the payer's hard cap)."""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], env: Mapping[str, str] | None = None,
@@ -99,6 +101,7 @@ class Settings:
             routing=dict(config.get("routing") or {}),
             exclude_models=frozenset(excluded),
             upstream_transport="httpx" if env.get("PYCLAWROUTER_UPSTREAM_TRANSPORT") == "httpx" else "aiohttp",
+            allow_unlisted_models=config.get("allowUnlistedModels") is True,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

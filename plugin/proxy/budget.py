@@ -8,6 +8,7 @@ not be downgraded (an explicit model, or tools the free model cannot call) gets 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,9 @@ def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimat
         return BudgetPlan(chain)
     spent, held = ledger.spent(session), ledger.held(session)
     first = estimate(chain[0])
+    if math.isinf(first):
+        raise CostCapExceededError(f"{chain[0]} has no known price, so maxCostPerRun cannot be checked against "
+                                   "it; refusing rather than paying an unknown amount.")
     if mode == "strict":
         if spent + held + first > cap:
             raise CostCapExceededError(

@@ -1,17 +1,27 @@
-"""The few catalog facts the proxy needs, computed once per model instead of per request."""
+"""The few catalog facts the proxy needs, computed once per model instead of per request.
+
+Prices fail closed: a model the catalog does not price is never "free" (its estimate is unknown, not $0), so
+the cost cap and the payer's ceiling cannot be bypassed by a routing target without a price.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pyclawrouter.routing.catalog import default_catalog
+if TYPE_CHECKING:
+    from pyclawrouter.routing.catalog import Catalog
+
+UNKNOWN_PRICE = math.inf
 
 
 @dataclass(frozen=True)
 class ModelFacts:
     id: str
+    known: bool
+    """Priced by the catalog (snapshot or live list)."""
     max_output: int | None
     reasoning: bool
     input_price: float  # USD per 1M tokens
@@ -19,15 +29,14 @@ class ModelFacts:
 
 
 class CatalogView:
-    def __init__(self, catalog: Any, estimate: Callable[[str, int, int], float] | None = None) -> None:
+    def __init__(self, catalog: Catalog, estimate: Callable[[str, int, int], float] | None = None, *,
+                 unlisted: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
         self._estimate = estimate
-        free = getattr(catalog, "free_model", None)
-        free = free() if callable(free) else free
-        self.free_model: str | None = getattr(free, "id", free) if free else None
+        self.free_model: str | None = catalog.free_model
+        self.baseline_model: str = catalog.baseline_model
+        self.unlisted = unlisted
         self._facts: dict[str, ModelFacts] = {}
-        # A stand-in catalog without a baseline still reports savings against the shipped one.
-        self.baseline_model: str = getattr(catalog, "baseline_model", None) or default_catalog().baseline_model
 
     def facts(self, model_id: str) -> ModelFacts:
         known = self._facts.get(model_id)
@@ -36,35 +45,30 @@ class CatalogView:
         return known
 
     def _lookup(self, model_id: str) -> ModelFacts:
-        model = None
-        try:
-            model = self.catalog.get(model_id)
-        except Exception:
-            model = None
-        return ModelFacts(
-            id=model_id,
-            max_output=getattr(model, "max_output", None),
-            reasoning=bool(getattr(model, "reasoning", False)),
-            input_price=float(getattr(model, "input_price", 0.0) or 0.0),
-            output_price=float(getattr(model, "output_price", 0.0) or 0.0),
-        )
+        model = self.catalog.models.get(model_id)
+        if model is None:
+            return ModelFacts(model_id, False, None, False, UNKNOWN_PRICE, UNKNOWN_PRICE)
+        return ModelFacts(model_id, True, model.max_output, model.reasoning, model.input_price, model.output_price)
 
     def capable(self, model_id: str, *, tools: bool, vision: bool, tokens: int) -> bool:
         """Whether the model can take a request with these needs (tools, images, context size)."""
-        try:
-            model = self.catalog.get(model_id)
-        except Exception:
+        model = self.catalog.models.get(model_id)
+        if model is None or model_id in self.unlisted:
             return False
-        if (tools and not getattr(model, "tools", False)) or (vision and not getattr(model, "vision", False)):
+        if (tools and not model.tools) or (vision and not model.vision):
             return False
-        return tokens <= int(getattr(model, "context_window", 0) or 0)
+        return tokens <= model.context_window
 
     def is_free(self, model_id: str) -> bool:
         facts = self.facts(model_id)
-        return model_id == self.free_model or (facts.input_price == 0 and facts.output_price == 0)
+        return facts.known and facts.input_price == 0 and facts.output_price == 0
 
     def estimate(self, model_id: str, input_tokens: int, max_output_tokens: int) -> float:
-        """The buffered pre-request estimate (what a payment may be checked against); 0 for free models."""
+        """The buffered pre-request estimate (what a payment may be checked against); 0 for free models and
+        ``inf`` for a model without a known price."""
+        facts = self.facts(model_id)
+        if not facts.known:
+            return UNKNOWN_PRICE
         if self.is_free(model_id):
             return 0.0
         if self._estimate is not None:
@@ -73,6 +77,8 @@ class CatalogView:
 
     def token_cost(self, model_id: str, input_tokens: int, output_tokens: int) -> float:
         facts = self.facts(model_id)
+        if not facts.known:
+            return 0.0  # for savings figures only; nothing is ever paid from this number
         return (input_tokens * facts.input_price + output_tokens * facts.output_price) / 1_000_000
 
     def baseline_cost(self, input_tokens: int, output_tokens: int) -> float:

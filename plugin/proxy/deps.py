@@ -40,21 +40,6 @@ class Deps:
 
         return route(body, None, config=config or self.routing, excluded=excluded)
 
-    def estimate_cost(self, model: str, input_tokens: int, max_output_tokens: int) -> float:
-        from pyclawrouter.routing.selector import estimate_request_cost
-
-        return estimate_request_cost(model, input_tokens, max_output_tokens, catalog=self.catalog)
-
-    def tier_chain(self, profile: str, tier: str) -> list[str]:
-        """The models of a tier, for 3-strike escalation."""
-        return list(self.routing.choice(profile, tier).chain)
-
-    def routing_from(self, mapping: Mapping[str, Any] | None) -> RoutingConfig:
-        """The routing tables for an edited ``routing`` config, on the same catalog."""
-        from pyclawrouter.routing.config import RoutingConfig
-
-        return RoutingConfig.from_mapping(mapping or None, catalog=self.catalog)
-
 
 def load_deps(settings: Settings) -> Deps:
     """Wire the real routing core, wallet, payer and balance monitor (imports are lazy: ``serve`` only)."""

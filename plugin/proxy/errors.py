@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyclawrouter.errors import BadRequestError, UserFacingError
+
+if TYPE_CHECKING:
+    from pyclawrouter.routing.catalog import Catalog
 
 
 class PayloadTooLargeError(BadRequestError):
@@ -50,6 +53,18 @@ class BudgetExhaustedError(CostCapExceededError):
 
     code = "budget_exhausted"
     error_type = "budget_exhausted"
+
+
+class UnlistedModelError(BadRequestError):
+    """An explicit request for a model the gateway's live list no longer names: it would answer from another."""
+
+    code = "model_not_listed"
+
+    def __init__(self, model: str, catalog: Catalog, unlisted: frozenset[str]) -> None:
+        nearest = [m for m in catalog.suggest(model, limit=6) if m not in unlisted and m != model][:3]
+        hint = f" Nearest listed: {', '.join(nearest)}." if nearest else ""
+        super().__init__(f"{model} is not in BlockRun's model list any more; the gateway would answer it from "
+                         f"another model.{hint} Set allowUnlistedModels: true to send it anyway.")
 
 
 class UpstreamTimeoutError(UserFacingError):

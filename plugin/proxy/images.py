@@ -225,8 +225,8 @@ async def _localize(ctx: ProxyContext, item: dict[str, Any], base: str) -> None:
 
 
 def _estimate(ctx: ProxyContext, model: str, body: dict[str, Any]) -> float:
-    image_models = getattr(ctx.deps.catalog, "image_models", None) or {}
-    price = getattr(image_models.get(model), "price_per_image", None)
+    image = ctx.models.catalog.image_models.get(model)
+    price = image.price_per_image if image is not None else None
     each = float(price) if isinstance(price, int | float) and price > 0 else DEFAULT_IMAGE_ESTIMATE_USD
     count = body.get("n", 1)
     return each * (count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1)

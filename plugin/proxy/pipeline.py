@@ -19,7 +19,7 @@ from starlette.responses import Response
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import accounting, budget, cap_stop
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.errors import CostCapExceededError, UpstreamTimeoutError
+from pyclawrouter.proxy.errors import CostCapExceededError, UnlistedModelError, UpstreamTimeoutError
 from pyclawrouter.proxy.exchange import Exchange
 from pyclawrouter.proxy.fallback import Plan, run
 from pyclawrouter.proxy.outcome import Outcome
@@ -32,6 +32,7 @@ from pyclawrouter.proxy.streaming import StreamResponse
 
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
     from pyclawrouter.router import RoutingDecision
+    from pyclawrouter.routing.config import RoutingConfig
 
 # The auto profile switches to the agentic table turn by turn (tools, agentic wording): still one conversation.
 _PROFILE_FAMILY = {"agentic": "auto"}
@@ -63,7 +64,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         can_serve = _can_serve(ctx, decision, chat)
         pinned = ctx.sessions.pin(sid, model=decision.model, tier=decision.tier, chain=state.chain,
                                   messages=chat.body["messages"], tier_primary=_tier_primary(decision, can_serve,
-                                                                                             ctx.deps.tier_chain),
+                                                                                             ctx.routing_config()),
                                   can_serve=can_serve, profile=_PROFILE_FAMILY.get(decision.profile,
                                                                                     decision.profile))
         state.chain, state.tier = pinned.chain, pinned.tier
@@ -74,8 +75,15 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         state.log(Outcome(status=cached.status), cache="hit")
         return _replay(cached, "hit")
 
+    catalog = ctx.live.state  # one consistent view of prices and availability for the whole request
+    unlisted_explicit = explicit and decision.model in catalog.unlisted
+    if unlisted_explicit and not settings.allow_unlisted_models:
+        raise UnlistedModelError(decision.model, catalog.models.catalog, catalog.unlisted)
+
     def estimate(model: str) -> float:
-        return ctx.models.estimate(model, decision.input_tokens, decision.max_output_tokens)
+        if unlisted_explicit and model == decision.model and ctx.deps.payer is not None:
+            return ctx.deps.payer.policy.hard_cap_usd  # no price the gateway stands by: assume the most we pay
+        return catalog.models.estimate(model, decision.input_tokens, decision.max_output_tokens)
 
     # 4. Spend budget for this session (strict: 429 now; graceful: cheaper chain plus a notice). From here on
     # every payment is counted in ``state.spend``; a refusal is logged like any other outcome.
@@ -178,11 +186,15 @@ def _replay(replay: Replay, how: str) -> Response:
 
 def _route(ctx: ProxyContext, chat: ChatRequest) -> RoutingDecision:
     # Bad bodies and unknown models raise BadRequestErrors (400, naming close matches) that the app answers.
-    return ctx.deps.route(chat.body, config=ctx.routing_config(), excluded=ctx.settings.exclude_models)
+    # Ids the gateway no longer lists are never routed to: it would answer them from another model.
+    unlisted = ctx.live.state.unlisted
+    excluded = ctx.settings.exclude_models
+    return ctx.deps.route(chat.body, config=ctx.routing_config(),
+                          excluded=unlisted.union(excluded) if unlisted else excluded)
 
 
 def _can_serve(ctx: ProxyContext, decision: RoutingDecision, chat: ChatRequest) -> Callable[[str], bool]:
-    """Whether a model can take this request: tools, images, context window, and not on the exclude list."""
+    """Whether a model can take this request: tools, images, context window, listed, and not excluded."""
     tools, vision = bool(chat.body.get("tools")), _has_images(chat.body["messages"])
     tokens = decision.input_tokens + decision.max_output_tokens
     excluded = _excluded_ids(ctx)
@@ -197,23 +209,22 @@ def _excluded_ids(ctx: ProxyContext) -> frozenset[str]:
     names = ctx.settings.exclude_models
     if not names:
         return frozenset()
-    resolve = getattr(ctx.deps.catalog, "resolve", None)
+    resolve = ctx.models.catalog.resolve
     ids = set()
     for name in names:
         try:
-            ids.add(str(resolve(name)) if resolve is not None else name)
+            ids.add(resolve(name))
         except Exception:  # a name the catalog no longer knows cannot be pinned either
             ids.add(name)
     return frozenset(ids)
 
 
-def _tier_primary(decision: RoutingDecision, can_serve: Callable[[str], bool], tier_chain: Any) -> Any:
+def _tier_primary(decision: RoutingDecision, can_serve: Callable[[str], bool],
+                  config: RoutingConfig) -> Callable[[str], str | None]:
     """For 3-strike escalation: the first model of a higher tier that can take this request."""
-    if tier_chain is None:
-        return None
 
     def primary(tier: str) -> str | None:
-        return next((m for m in tier_chain(decision.profile, tier) if can_serve(m)), None)
+        return next((m for m in config.choice(decision.profile, tier).chain if can_serve(m)), None)
 
     return primary
 

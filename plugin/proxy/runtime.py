@@ -16,12 +16,10 @@ from pyclawrouter.errors import UserFacingError
 from pyclawrouter.ledger import reconcile
 from pyclawrouter.ledger.store import open_store
 from pyclawrouter.proxy.balance_gate import BalanceGate
-from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Deps
-from pyclawrouter.proxy.model_list import model_list
+from pyclawrouter.proxy.live_catalog import LiveCatalog
 from pyclawrouter.proxy.replay import ResponseCache
-from pyclawrouter.proxy.responses import json_response
 from pyclawrouter.proxy.sessions import Sessions
 from pyclawrouter.proxy.spend import SpendLedger
 from pyclawrouter.proxy.upstream import Upstream, make_client
@@ -46,7 +44,7 @@ def make_context(provider: SettingsProvider, deps: Deps) -> ProxyContext:
         provider=provider,
         deps=deps,
         upstream=Upstream(make_client(transport=settings.upstream_transport), deps.payer),
-        models=CatalogView(deps.catalog, deps.estimate_cost),
+        live=LiveCatalog(deps.catalog),
         usage=UsageWriter(settings.home),
         ledger=SpendLedger(open_store(settings.home), on_signed=balance.spent),
         balance=balance,
@@ -54,7 +52,6 @@ def make_context(provider: SettingsProvider, deps: Deps) -> ProxyContext:
                             max_item_bytes=settings.cache_max_item_bytes),
         sessions=Sessions(settings.session_timeout_s),
     )
-    ctx.models_body = bytes(json_response(model_list(deps.catalog)).body)
     return ctx
 
 
@@ -105,6 +102,7 @@ class Runtime:
         await reconcile.stop(self._reconcile)
         ctx = self.ctx
         if ctx is not None:
+            await ctx.live.stop()
             await ctx.usage.close()
             await ctx.upstream.client.aclose()
             ctx.ledger.close()
@@ -137,6 +135,7 @@ class Runtime:
         ctx.usage.start()
         ctx.balance.prefetch()
         settings = ctx.settings
+        ctx.live.start(ctx.upstream.client, settings.api_base)
         # Pending payments from earlier runs (a crash, a timeout) are resolved from the chain, in the background.
         self._reconcile = reconcile.start(reconcile.Reconciler(
             ctx.ledger.store, base_rpc_url=settings.base_rpc_url, solana_rpc_url=settings.solana_rpc_url))

@@ -50,6 +50,8 @@ class UsageRecord:
     timestamp: datetime | None = None
     payments: tuple[dict[str, Any], ...] = ()
     ceiling: float | None = None
+    priced_by: str | None = None
+    """Which catalog view priced the request: ``live <time>`` or ``snapshot <date>``."""
     """The most this request was allowed to pay across all its attempts (None: it could not pay)."""
     """Every payment the request signed: ``{"model", "usd", "state": "pending"|"settled", "tx"?}``."""
 
@@ -79,6 +81,8 @@ class UsageRecord:
             line["payments"] = list(self.payments)
         if self.ceiling is not None:
             line["ceiling"] = round(self.ceiling, 8)
+        if self.priced_by:
+            line["pricedBy"] = self.priced_by
         if self.reasoning:
             line["reasoning"] = self.reasoning[:300]
         return line
