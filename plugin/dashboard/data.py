@@ -216,7 +216,7 @@ def _recent(line: Mapping[str, Any]) -> RecentRequest:
         timestamp=str(line.get("timestamp", "")),
         tier=str(line.get("tier") or ""),
         model=str(line.get("model") or "unknown"),
-        reason=str(line.get("reasoning") or line.get("error") or ""),
+        reason=str(line.get("error") or line.get("reasoning") or ""),  # a failure says why it failed
         paid=num(line.get("paid")),
         spent=spend_of(line),
         status=status_of(line),
