@@ -72,6 +72,40 @@ def _catalog() -> Any:
 # image models.
 FREE_MODELS = frozenset(m.id for m in _catalog().models.values() if m.is_free)
 DEFAULT_MODELS = (*_catalog().models, *_catalog().unpriced, *_catalog().image_models)
+RETIRED_FREE = ("nvidia/gpt-oss-120b", "nvidia/gpt-oss-20b")
+"""Free ids the gateway retired on 2026-09-03; it answers them from a live free model."""
+
+
+def retired_ids() -> dict[str, str]:
+    """Retired id -> the model the gateway answers it with (200, ``model`` naming the other one): the
+    catalog's provider-qualified redirects of ids the snapshot no longer lists, and the retired free ids."""
+    catalog = _catalog()
+    live = set(catalog.models) | set(catalog.unpriced)
+    retired = {k: target for k, (target, _) in catalog.redirects.items() if "/" in k and k not in live}
+    free = sorted(m.id for m in catalog.models.values() if m.is_free)
+    retired.update({old: free[0] for old in RETIRED_FREE if free})
+    return retired
+
+
+def catalog_rows() -> list[dict[str, Any]]:
+    """``GET /v1/models`` rows as the gateway writes them (prices in USD per 1M tokens, images per image)."""
+    catalog = _catalog()
+    rows: list[dict[str, Any]] = []
+    for m in catalog.models.values():
+        categories = ["chat", *(["vision"] if m.vision else []), *(["reasoning"] if m.reasoning else [])]
+        rows.append({"id": m.id, "object": "model", "created": 0, "owned_by": m.id.split("/")[0], "name": m.name,
+                     "provider": m.id.split("/")[0], "available": True, "categories": categories,
+                     "billing_mode": "free" if m.is_free else "paid",
+                     "pricing": {"input": m.input_price, "output": m.output_price, "flat": 0},
+                     "context_window": m.context_window, "max_output": m.max_output})
+    for image in catalog.image_models.values():
+        rows.append({"id": image.id, "object": "model", "created": 0, "owned_by": image.id.split("/")[0],
+                     "name": image.name, "provider": image.id.split("/")[0], "available": True,
+                     "categories": ["image"], "billing_mode": "flat",
+                     "pricing": {"input": 0, "output": 0, "flat": image.price_per_image or 0}})
+    return rows
+
+
 # BlockRun's quote for a chat request, written here independently of the proxy's estimate so that tests
 # comparing the two compare two implementations: input tokens at the input price + a tenth of max_tokens
 # (clamped to the model's max output) at the output price, +5 %, at least the facilitator's $0.001 and the
@@ -158,6 +192,8 @@ class RequestRecord:
     status: int = 0
     stream: bool = False
     body: dict[str, Any] = field(default_factory=dict)
+    asked_model: str | None = None
+    """The id the client asked for, when the gateway answered it from another (a retired id)."""
 
 
 @dataclass
@@ -246,6 +282,10 @@ class FakeBlockRun:
         self.image_job_outcome: Literal["completed", "failed"] = "completed"
         self.jobs: dict[str, ImageJob] = {}
         self.rpc_calls: list[tuple[str, str]] = []
+        self.retired: dict[str, str] = retired_ids()
+        """Retired id -> the model that answers it instead (200), as the gateway redirects them."""
+        self.model_health: dict[str, dict[str, Any]] = {}
+        """Per-model overrides of the ``/v1/health/models`` row (e.g. ``{"errorRate24h": 0.4}``)."""
         """(path, method) of every JSON-RPC call, on ``/rpc`` and on the gateway's ``/api/v1/solana/rpc``."""
         self.rpc_proxy_methods: set[str] | None = None
         """The methods ``/api/v1/solana/rpc`` serves (None: all of ``/rpc``'s); others get JSON-RPC -32601."""
@@ -625,8 +665,14 @@ class FakeBlockRun:
                 {"error": {"message": "body must be a JSON object", "type": "invalid_request_error"}}, 400
             )
         model = body.get("model") if isinstance(body.get("model"), str) else None
+        asked: str | None = None
+        if model in self.retired and path.endswith("/chat/completions"):
+            # Like the gateway: a retired id is served (and priced) by another model, answered 200.
+            asked, model = model, self.retired[model]
+            body = {**body, "model": model}
         amount = self.price(path, body)
-        record = RequestRecord(path, model, amount, paid=False, stream=bool(body.get("stream")), body=body)
+        record = RequestRecord(path, model, amount, paid=False, stream=bool(body.get("stream")), body=body,
+                               asked_model=asked)
         with self._lock:
             self.requests.append(record)
         response = await self._handle(request, body, model, amount, path, record)
@@ -780,9 +826,31 @@ class FakeBlockRun:
         headers = {"PAYMENT-RESPONSE": encoded, "x-payment-receipt": job.settlement.transaction}
         return JSONResponse(job.result, headers=headers)
 
+    def _rows(self) -> list[dict[str, Any]]:
+        listed = set(self.models)
+        rows = [row for row in catalog_rows() if row["id"] in listed]
+        known = {row["id"] for row in rows}
+        rows += [{"id": m, "object": "model", "created": 0, "owned_by": m.split("/")[0], "available": True,
+                  "categories": ["chat"], "billing_mode": "paid"} for m in self.models if m not in known]
+        return rows
+
     async def _models(self, request: Request) -> Response:
-        data = [{"id": m, "object": "model", "created": 0, "owned_by": m.split("/")[0]} for m in self.models]
-        return JSONResponse({"object": "list", "data": data})
+        return JSONResponse({"object": "list", "data": self._rows()})
+
+    async def _pricing(self, request: Request) -> Response:
+        return JSONResponse({"models": self._rows()})
+
+    async def _health_models(self, request: Request) -> Response:
+        """Per model: latency (ms), 24 h error rate and call count, ``synthetic`` (rows a client should skip)."""
+        rows = []
+        for i, row in enumerate(self._rows()):
+            if "chat" not in row.get("categories", ()):
+                continue
+            health = {"model": row["id"], "latency": {"avg": 800 + 10 * i, "p95": 2000 + 25 * i},
+                      "errorRate24h": 0.01, "callCount24h": 1000, "synthetic": False}
+            health.update(self.model_health.get(row["id"], {}))
+            rows.append(health)
+        return JSONResponse({"models": rows})
 
     async def _image_file(self, request: Request) -> Response:
         png = self._image_files.get(request.path_params["name"])
@@ -847,6 +915,8 @@ class FakeBlockRun:
                 Route(f"{prefix}/v1/images/generations", self._paid, methods=["POST"]),
                 Route(f"{prefix}/v1/images/image2image", self._paid, methods=["POST"]),
                 Route(f"{prefix}/v1/models", self._models, methods=["GET"]),
+                Route(f"{prefix}/pricing", self._pricing, methods=["GET"]),
+                Route(f"{prefix}/v1/health/models", self._health_models, methods=["GET"]),
                 Route(f"{prefix}/v1/images/generations/{{job_id}}", self._poll_job, methods=["GET"]),
                 Route(f"{prefix}/v1/images/image2image/{{job_id}}", self._poll_job, methods=["GET"]),
             ]
