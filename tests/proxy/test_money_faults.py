@@ -63,6 +63,7 @@ def _reconcile(store: Any, fake_url: str, *, later_s: float = ONE_HOUR_AND_MORE)
 
 def _check_invariants(proxy: Proxy, fake_url: str, *, cap: float | None, session: str = "run") -> None:
     asyncio.run(_flush(proxy))
+    _wait_until_quiet(proxy.fake)
     store = proxy.ctx.ledger.store
     paid = _stand_in_paid(proxy.fake)
     assert store.total_spent() >= paid - 1e-9, "the ledger counted less than the upstream was paid"
@@ -187,6 +188,7 @@ def test_kill_9_with_requests_in_flight_loses_no_payment(
         if process.poll() is None:
             process.kill()
             process.wait(10)
+    _wait_until_quiet(paid_faults)  # a settlement the stand-in had already begun finishes after the kill
     paid = _stand_in_paid(paid_faults)
     assert paid > 0
     store = SqliteLedgerStore(home / "spend-ledger.sqlite3")
@@ -196,6 +198,15 @@ def test_kill_9_with_requests_in_flight_loses_no_payment(
         assert store.total_spent() == pytest.approx(paid, abs=1e-9)
     finally:
         store.close()
+
+
+def _wait_until_quiet(fake: FakeBlockRun, quiet_s: float = 1.0) -> None:
+    deadline = time.monotonic() + 15
+    seen, since = len(fake.payments), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet_s:
+        time.sleep(0.05)
+        if len(fake.payments) != seen:
+            seen, since = len(fake.payments), time.monotonic()
 
 
 def _wait_ready(url: str) -> None:
