@@ -25,6 +25,7 @@ def handle(args: argparse.Namespace) -> int:
     from pyclawrouter import paths
     from pyclawrouter.config_schema import ConfigWatcher
     from pyclawrouter.endpoints import DEFAULT_API_BASE
+    from pyclawrouter.proxy import listener
     from pyclawrouter.proxy.app import build_app
     from pyclawrouter.proxy.server import check_loopback, run
     from pyclawrouter.settings import WatchedSettings
@@ -50,8 +51,10 @@ def handle(args: argparse.Namespace) -> int:
     provider = WatchedSettings(watcher, env, home=home, overrides=overrides)
     settings = provider.current()
     check_loopback(settings.host)
+    # Bound before the app exists: on a busy port nothing of the running proxy (its command-token) is touched.
+    sock = listener.bind(settings.host, settings.port)
     app = build_app(provider)
     print(f"pyclawrouter proxy listening on {settings.public_base_url} (chain {settings.chain}, "
           f"upstream {settings.api_base})", file=sys.stderr, flush=True)
-    run(app, settings.host, settings.port, event_loop=env.get("PYCLAWROUTER_EVENT_LOOP", "asyncio"))
+    run(app, sock, event_loop=env.get("PYCLAWROUTER_EVENT_LOOP", "asyncio"))
     return 0
