@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from pyclawrouter import paths
+from pyclawrouter.config_schema import ConfigWatcher
 from pyclawrouter.proxy import listener
 from pyclawrouter.proxy.server import serve_socket
 
@@ -57,21 +59,23 @@ def _read_all(sock: socket.socket) -> bytes:
 def test_serve_on_a_busy_port_names_the_holder_and_leaves_the_running_proxys_files(tmp_path: Path) -> None:
     home = tmp_path / "state"
     home.mkdir()
-    token = home / "command-token"
-    token.write_text("the-running-proxys-token\n")
+    env = {**os.environ, "PYCLAWROUTER_HOME": str(home), "HOME": str(tmp_path),
+           "OPENCLAW_CONFIG_PATH": str(tmp_path / "none.json")}
+    # What the running proxy has written by now: its token, and the config it started with.
+    (home / "command-token").write_text("the-running-proxys-token\n")
+    ConfigWatcher(home, env, remember=paths.last_good_config_file(home))
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in home.iterdir()}
+    assert set(before) == {"command-token", paths.last_good_config_file(home).name}
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        env = {**os.environ, "PYCLAWROUTER_HOME": str(home), "HOME": str(tmp_path),
-               "OPENCLAW_CONFIG_PATH": str(tmp_path / "none.json")}
         done = subprocess.run([sys.executable, "-m", "pyclawrouter", "serve", "--port", str(port)], env=env,
                               capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert f"port {port} on 127.0.0.1 is already in use by pid {os.getpid()} (" in done.stderr
     assert "--port" in done.stderr and "Traceback" not in done.stderr
-    assert token.read_text() == "the-running-proxys-token\n"
-    assert sorted(p.name for p in home.iterdir()) == ["command-token"]
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in home.iterdir()} == before
 
 
 def test_port_holder_falls_back_when_proc_cannot_tell(tmp_path: Path) -> None:
