@@ -19,7 +19,9 @@ import httpx
 
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import ParsedArgs, UsageError, parse_args
+from pyclawrouter.errors import BadRequestError
 from pyclawrouter.paths import DEFAULT_HOST, DEFAULT_PORT, images_dir
+from pyclawrouter.proxy.image_files import data_uri, read_local_image
 
 DEFAULT_IMAGE_MODEL = "google/nano-banana"
 DEFAULT_EDIT_MODEL = "openai/gpt-image-1"
@@ -72,18 +74,17 @@ def _proxy_url(ctx: CommandContext) -> str:
 
 
 def image_input(value: str, option: str) -> str:
-    """A URL or data URI passes through; a local file becomes a data URI."""
+    """A URL or data URI passes through; a local file becomes a data URI if it really is an image.
+
+    The same check and the same one message as the proxy's: a chat sender learns nothing about which files
+    exist on this machine."""
     if value.startswith(("http://", "https://", "data:")):
         return value
-    path = Path(value).expanduser()
-    if not path.is_file():
-        raise UsageError(f"--{option}: no such file {value!r} (give a local image file or an http(s) URL)")
-    if path.stat().st_size > MAX_INPUT_BYTES:
-        raise UsageError(f"--{option}: {value!r} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    if not mime.startswith("image/"):
-        raise UsageError(f"--{option}: {value!r} is not an image file")
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    try:
+        data, ext = read_local_image(value)
+    except BadRequestError as exc:
+        raise UsageError(f"--{option}: {exc} (give a local image file or an http(s) URL)") from None
+    return data_uri(data, ext)
 
 
 async def _post(

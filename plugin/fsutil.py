@@ -24,14 +24,15 @@ def ensure_private_dir(path: Path) -> None:
             path.chmod(PRIVATE_DIR_MODE)
 
 
-def atomic_write(path: Path, data: str | bytes, *, mode: int = 0o644, exclusive: bool = False) -> None:
-    """Write ``data`` to ``path`` atomically with permission bits ``mode``.
+def atomic_write(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE_MODE, exclusive: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically with permission bits ``mode`` (owner-only unless told otherwise:
+    almost everything written here is state of one user). A missing parent directory is created 0700.
 
     With ``exclusive=True`` the write fails with ``FileExistsError`` if ``path`` already exists, and never
     replaces it: that is how secrets (wallet key, mnemonic) are protected from being overwritten.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:

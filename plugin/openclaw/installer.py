@@ -26,7 +26,7 @@ from pyclawrouter.commands.welcome import MARKER as WELCOME_MARKER
 from pyclawrouter.commands.welcome import welcome_text
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
 from pyclawrouter.config_schema.sources import read_openclaw_document
-from pyclawrouter.fsutil import atomic_write
+from pyclawrouter.fsutil import atomic_write, ensure_private_dir
 from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
 from pyclawrouter.openclaw.provider_block import local_service, provider_block
@@ -164,7 +164,7 @@ def install(
             added_config_keys=[k for k in OUR_CONFIG_KEYS if k not in plugin_config],
         )
     record.set_primary = record.set_primary or set_primary_now
-    home.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(home)
     record.save(home)
 
     messages = [

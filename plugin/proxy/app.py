@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from pyclawrouter import paths
 from pyclawrouter.dashboard.routes import Dashboard
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.fsutil import ensure_private_dir
 from pyclawrouter.proxy import command_route, images, pipeline
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Deps, load_deps
@@ -96,6 +98,9 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         home = provider.current().home
+        # The state directory holds the wallet, the ledger and the logs: owner-only, whoever created it.
+        for directory in (home, paths.logs_dir(home), paths.images_dir(home)):
+            ensure_private_dir(directory)
         # Written before the first /health answer: the plugin reads it as soon as the proxy is healthy.
         runtime.command_token = command_route.write_token(home)
         await runtime.start()

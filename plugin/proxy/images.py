@@ -73,8 +73,8 @@ async def _read(request: Request, ctx: ProxyContext) -> dict[str, Any]:
 
 async def _as_data_uri(ctx: ProxyContext, value: str) -> str:
     if value.startswith("data:"):
-        if image_files.sniff(image_files.decode_data_uri(value)[:16]) is None:
-            raise BadRequestError("the image data URI does not hold a PNG, JPEG or WebP image")
+        if image_files.sniff(image_files.decode_data_uri(value)) is None:
+            raise BadRequestError(f"the image data URI does not hold a well-formed {image_files.FORMATS} image")
         return value
     if value.startswith(("http://", "https://")):
         data, ext = await image_files.download(ctx.upstream.client, value)
@@ -210,12 +210,12 @@ async def _localize(ctx: ProxyContext, item: dict[str, Any], base: str) -> None:
     try:
         if isinstance(url, str) and url.startswith("data:"):
             data = image_files.decode_data_uri(url)
-            ext = image_files.sniff(data[:16])
+            ext = image_files.sniff(data)
         elif isinstance(url, str) and url.startswith(("http://", "https://")):
             data, ext = await image_files.download(ctx.upstream.client, url)
         elif isinstance(item.get("b64_json"), str):
             data = image_files.decode_data_uri("data:image/png;base64," + item["b64_json"])
-            ext = image_files.sniff(data[:16])
+            ext = image_files.sniff(data)
     except BadRequestError:
         return
     if data is None or ext is None:

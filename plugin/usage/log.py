@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pyclawrouter import paths
+from pyclawrouter.fsutil import ensure_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ def append_lines(home: Path, records: list[dict[str, Any]]) -> None:
     for record in records:
         by_day.setdefault(str(record["timestamp"])[:10], []).append(json.dumps(record, ensure_ascii=False))
     directory = paths.logs_dir(home)
-    directory.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(home)
+    ensure_private_dir(directory)
     for day, lines in by_day.items():
         # O_APPEND + one write() per batch: another process appending at the same time cannot split a line.
         fd = os.open(log_file(home, day), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -35,7 +35,7 @@ def test_unknown_command_lists_the_real_ones(ctx: CommandContext) -> None:
         ("img", "--colour red a cat", "unknown option --colour"),
         ("img", '"unclosed a cat', "cannot read the arguments"),
         ("img2img", "make it blue", "needs --image"),
-        ("img2img", "--image /no/such/file.png make it blue", "no such file"),
+        ("img2img", "--image /no/such/file.png make it blue", "is not a readable PNG, JPEG, WebP or GIF image"),
         ("img2img", "--image http://x/y.png", "needs a prompt"),
         ("stats", "lots", "'lots' is not a number of days"),
         ("stats", "0", "at least 1"),

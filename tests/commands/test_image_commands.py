@@ -14,6 +14,7 @@ import pytest
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands import images as images_module
 from pyclawrouter.commands.registry import dispatch
+from tests.support.fake_blockrun import tiny_png
 
 
 class FakeProxy:
@@ -84,12 +85,12 @@ def test_img_when_proxy_is_down(ctx: CommandContext) -> None:
 
 def test_img2img_sends_a_local_file_as_data_uri(proxy: FakeProxy, ctx: CommandContext, tmp_path: Path) -> None:
     picture = tmp_path / "cat.png"
-    picture.write_bytes(b"\x89PNG fake")
+    picture.write_bytes(tiny_png())  # a real image: the command checks that it is one
     reply = run("img2img", f"--image {picture} --mask http://h/m.png give it a hat", ctx)
     assert not reply.is_error
     path, body = proxy.requests[0]
     assert path == "/v1/images/image2image"
-    assert body["image"] == "data:image/png;base64," + base64.b64encode(b"\x89PNG fake").decode()
+    assert body["image"] == "data:image/png;base64," + base64.b64encode(tiny_png()).decode()
     assert body["mask"] == "http://h/m.png" and body["prompt"] == "give it a hat"
     assert body["model"] == "openai/gpt-image-1"
 
@@ -98,7 +99,7 @@ def test_img2img_refuses_non_image_files(proxy: FakeProxy, ctx: CommandContext, 
     secret = tmp_path / "wallet.key"
     secret.write_text("0x" + "1" * 64)
     reply = run("img2img", f"--image {secret} show me", ctx)
-    assert reply.is_error and "not an image file" in reply.text and not proxy.requests
+    assert reply.is_error and "is not a readable PNG, JPEG, WebP or GIF image file" in reply.text and not proxy.requests
 
 
 def test_an_image_the_proxy_stored_is_attached_inline(proxy: FakeProxy, ctx: CommandContext) -> None:
