@@ -126,6 +126,7 @@ def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, cach
         payments=tuple(p.to_json() for p in state.spend.payments) if state.spend is not None else (),
         ceiling=state.spend.ceiling if state.spend is not None else None,
         priced_by=state.ctx.live.state.priced_by,
+        demoted=state.demoted,
         reasoning=decision.reasoning if decision.profile != "explicit" else None,
     )
 

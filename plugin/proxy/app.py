@@ -82,6 +82,7 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         await ctx.usage.flush()
         result = (await asyncio.to_thread(stats.aggregate, ctx.settings.home, days)).to_json()
         result["providerErrors"] = ctx.cooldowns.snapshot()
+        result["demotedModels"] = ctx.cooldowns.demotions()
         return json_response(result)
 
     async def delete_stats(request: Request, ctx: ProxyContext) -> Response:

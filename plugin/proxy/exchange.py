@@ -42,6 +42,8 @@ class Exchange:
     headers: dict[str, str] = field(default_factory=dict)
     spend: RequestSpend | None = None
     """Every payment this request signed (the payment flow books them as it signs)."""
+    demoted: tuple[str, ...] = ()
+    """Models of the chain moved to its back because they keep failing this kind of request."""
     _finished: bool = False
 
     @property

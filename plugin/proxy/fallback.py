@@ -46,6 +46,8 @@ REQUEST_CEILING = "request_ceiling"
 # Paid attempts still allowed after a paid answer came back degraded.
 PAID_ATTEMPTS_AFTER_DEGRADED = 1
 _TRANSIENT = frozenset({classify.SERVER_ERROR, classify.OVERLOADED})
+# Failures that say something about the model (not about our wallet, budget or the request).
+_MODEL_FAULTS = frozenset({classify.SERVER_ERROR, classify.OVERLOADED, classify.TIMEOUT})
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Plan:
     spend: RequestSpend | None = None
     is_free: Callable[[str], bool] = lambda model: False
     max_attempts: int = 5
+    kind: str = "chat"
+    """``tools`` or ``chat``: which history a model's outcomes count towards (a model may fail at one only)."""
 
 
 @dataclass
@@ -77,7 +81,7 @@ class Success:
 
 
 async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
-    queue = cooldowns.order(list(dict.fromkeys(plan.chain)))[: plan.max_attempts]
+    queue = cooldowns.order(list(dict.fromkeys(plan.chain)), plan.kind)[: plan.max_attempts]
     explicit = len(queue) == 1
     failures: list[AttemptFailure] = []
     payment_fallback = budget_fallback = False
@@ -95,6 +99,8 @@ async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
               and not result.paid and not result.degraded):
             await asyncio.sleep(RATE_LIMIT_RETRY_S)
             result = await _attempt(plan, upstream, model)
+        if isinstance(result, Success) or result.reason in _MODEL_FAULTS:
+            cooldowns.outcome(model, plan.kind, isinstance(result, Success))
         if isinstance(result, Success):
             result.failures = failures
             result.payment_fallback = payment_fallback

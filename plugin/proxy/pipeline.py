@@ -25,7 +25,7 @@ from pyclawrouter.proxy.fallback import Plan, run
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay, request_key
 from pyclawrouter.proxy.request import ChatRequest, parse_chat_request, read_body
-from pyclawrouter.proxy.responses import json_response, openai_error
+from pyclawrouter.proxy.responses import header_safe, json_response, openai_error
 from pyclawrouter.proxy.rewrite import upstream_body
 from pyclawrouter.proxy.sessions import session_id
 from pyclawrouter.proxy.streaming import StreamResponse
@@ -122,7 +122,13 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
                                 type_="dedup_origin_failed", code="dedup_origin_failed")
         return _replay(replay, "dedup")
 
-    # 7. The fallback loop over the chain, with paid upstream calls.
+    # 7. The fallback loop over the chain, with paid upstream calls. Models that keep failing this kind of
+    # request were moved to the back of it; the answer says which.
+    kind = "tools" if chat.body.get("tools") else "chat"
+    demoted = ctx.cooldowns.demoted_in(state.chain, kind)
+    if demoted:
+        state.demoted = tuple(demoted)
+        state.headers["x-clawrouter-demoted"] = header_safe(",".join(demoted))
     attempt_plan = Plan(
         url=f"{settings.api_base}/v1/chat/completions",
         chain=state.chain,
@@ -139,6 +145,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         spend=state.spend,
         is_free=ctx.models.is_free,
         max_attempts=settings.max_attempts,
+        kind=kind,
     )
 
     # 8. Answer: real streaming, or JSON with the x-clawrouter-* headers. Either way ``state.finish`` books it.

@@ -52,6 +52,8 @@ class UsageRecord:
     payments: tuple[dict[str, Any], ...] = ()
     ceiling: float | None = None
     priced_by: str | None = None
+    demoted: tuple[str, ...] = ()
+    """Models moved to the back of the chain for failing this kind of request lately."""
     """Which catalog view priced the request: ``live <time>`` or ``snapshot <date>``."""
     """The most this request was allowed to pay across all its attempts (None: it could not pay)."""
     """Every payment the request signed: ``{"model", "usd", "state": "pending"|"settled", "tx"?}``."""
@@ -84,6 +86,8 @@ class UsageRecord:
             line["ceiling"] = round(self.ceiling, 8)
         if self.priced_by:
             line["pricedBy"] = self.priced_by
+        if self.demoted:
+            line["demoted"] = list(self.demoted)
         if self.reasoning:
             line["reasoning"] = self.reasoning[:300]
         return line
