@@ -153,7 +153,7 @@ class Payer:
             raise PaymentRefused(
                 f"Refused to pay ${requirement.amount_usd:.6f} for this request: the ceiling is ${ceiling:.6f} "
                 f"(estimate ${max(estimate_usd, 0.0):.6f}, hard cap ${self.policy.hard_cap_usd:.2f}). "
-                "Raise payments.maxPerRequestUsd if this price is expected.",
+                "Raise maxPaymentPerRequest in the plugin config if this price is expected.",
                 reason="over_ceiling",
             )
         self._pin.check(requirement.network, requirement.pay_to, f"${requirement.amount_usd:.6f}")
