@@ -44,6 +44,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 OPENCLAW_BODY = ROOT / "tests" / "data" / "openclaw" / "openclaw-chat-2.json"
 SSE_CHUNKS = 20
+# The proxy's /v1/* needs its per-install key; proxy_process writes this one into the temporary state directory
+# before the proxy starts (which then uses it), so the measured path includes the key check.
+BENCH_API_KEY = "pcr-benchmark"
+REQUEST_HEADERS = {"content-type": "application/json", "authorization": f"Bearer {BENCH_API_KEY}"}
 
 # ------------------------------------------------------------------------------------------ fake upstream
 
@@ -195,7 +199,7 @@ def body_for(kind: str, *, stream: bool, direct: bool) -> bytes:
 
 async def one_json(client: httpx.AsyncClient, url: str, body: bytes) -> float:
     started = time.perf_counter()
-    response = await client.post(url, content=body, headers={"content-type": "application/json"})
+    response = await client.post(url, content=body, headers=REQUEST_HEADERS)
     response.raise_for_status()
     return time.perf_counter() - started
 
@@ -203,7 +207,7 @@ async def one_json(client: httpx.AsyncClient, url: str, body: bytes) -> float:
 async def one_ttft(client: httpx.AsyncClient, url: str, body: bytes) -> float:
     started = time.perf_counter()
     first = None
-    async with client.stream("POST", url, content=body, headers={"content-type": "application/json"}) as response:
+    async with client.stream("POST", url, content=body, headers=REQUEST_HEADERS) as response:
         response.raise_for_status()
         async for chunk in response.aiter_raw():
             if first is None and b'"content": " word' in chunk:
@@ -236,7 +240,7 @@ async def concurrent(url: str, n: int, concurrency: int, make: Callable[[], byte
             async def worker_aiohttp() -> None:
                 for _ in queue:
                     started = time.perf_counter()
-                    async with session.post(url, data=make(), headers={"content-type": "application/json"}) as r:
+                    async with session.post(url, data=make(), headers=REQUEST_HEADERS) as r:
                         await r.read()
                         assert r.status == 200, r.status
                     latencies.append(time.perf_counter() - started)
@@ -285,8 +289,13 @@ def proxy_process(upstream: str, server: str, env_extra: dict[str, str]) -> Iter
     """Start the proxy; yield (pid, url, seconds to first healthy answer, seconds until ready to route)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
+        key_file = Path(home) / "api-key"
+        key_file.write_text(BENCH_API_KEY + "\n")
+        key_file.chmod(0o600)
+        # BLOCKRUN_PROXY_PORT: the uvicorn runner builds its settings from the environment, and the proxy only
+        # answers requests whose Host names its own port.
         env = {**os.environ, "PYCLAWROUTER_HOME": home, "BLOCKRUN_API_BASE": upstream,
-               "BLOCKRUN_BASE_RPC_URL": f"{upstream}/rpc", **env_extra}
+               "BLOCKRUN_BASE_RPC_URL": f"{upstream}/rpc", "BLOCKRUN_PROXY_PORT": str(port), **env_extra}
         command = ([sys.executable, "-m", "pyclawrouter", "serve", "--port", str(port)] if server == "hypercorn"
                    else [sys.executable, "-c", UVICORN_RUNNER, str(port)])
         started = time.perf_counter()

@@ -60,6 +60,10 @@ def proxy_last_error_file(home: Path) -> Path:
     return home / PROXY_LAST_ERROR_FILE
 
 
+def api_key_file(home: Path) -> Path:
+    return home / "api-key"
+
+
 def logs_dir(home: Path) -> Path:
     return home / "logs"
 

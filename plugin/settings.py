@@ -45,6 +45,8 @@ class Settings:
     max_payment_per_request: float | None = None
     routing: Mapping[str, Any] = field(default_factory=dict)
     exclude_models: frozenset[str] = frozenset()
+    # /v1/* needs the per-install key from <state dir>/api-key (config requireApiKey: false turns it off).
+    require_api_key: bool = True
     # Tunables with ClawRouter's values (180 s per request, 60 s per attempt, 5 attempts, a heartbeat every 2 s,
     # a 200-entry cache, 30 min sessions) unless a reason to differ is given next to them.
     request_timeout_s: float = 180.0
@@ -100,6 +102,7 @@ class Settings:
             max_payment_per_request=float(per_request) if isinstance(per_request, int | float) else None,
             routing=dict(config.get("routing") or {}),
             exclude_models=frozenset(excluded),
+            require_api_key=config.get("requireApiKey", True) is not False,
             upstream_transport="httpx" if env.get("PYCLAWROUTER_UPSTREAM_TRANSPORT") == "httpx" else "aiohttp",
             allow_unlisted_models=config.get("allowUnlistedModels") is True,
         )

@@ -43,6 +43,11 @@ UI_HINTS: dict[str, dict[str, Any]] = {
         "help": "Recorded by pyclawrouter openclaw install",
     },
     "excludeModels": {"label": "Models never to use"},
+    "requireApiKey": {
+        "label": "Require the proxy's API key",
+        "help": "Other OpenAI clients get it from `pyclawrouter key`",
+        "advanced": True,
+    },
     "routing": {"label": "Routing overrides", "advanced": True},
 }
 

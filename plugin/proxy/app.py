@@ -14,11 +14,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from pyclawrouter import paths
+from pyclawrouter.api_key import load_or_create_api_key
 from pyclawrouter.dashboard.routes import Dashboard
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.fsutil import ensure_private_dir
@@ -26,6 +28,7 @@ from pyclawrouter.proxy import command_route, images, pipeline
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.deps import Deps, load_deps
 from pyclawrouter.proxy.errors import as_user_error
+from pyclawrouter.proxy.guard import RequestGuard
 from pyclawrouter.proxy.responses import json_error_response, json_response, openai_error
 from pyclawrouter.proxy.runtime import Runtime, make_context, warm_up
 from pyclawrouter.settings import Settings, SettingsProvider
@@ -38,8 +41,11 @@ Handler = Callable[[Request, ProxyContext], Awaitable[Response]]
 
 def build_app(provider: SettingsProvider, deps: Deps | None = None,
               loader: Callable[[Settings], Deps] = load_deps) -> Starlette:
-    """The app. With ``deps`` everything is ready at once (tests); without, they load after the server starts."""
+    """The app. With ``deps`` everything is ready at once (tests); without, they load after the server starts.
+
+    The per-install API key is created here on the first start, so it exists before anything can ask for it."""
     runtime = Runtime(provider, loader)
+    api_key = load_or_create_api_key(provider.current().home)
     if deps is not None:
         warm_up(deps)
         runtime.use(make_context(provider, deps))
@@ -86,6 +92,7 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         return json_response(result)
 
     async def delete_stats(request: Request, ctx: ProxyContext) -> Response:
+        command_route.check_token(request, ctx.command_token)  # it destroys data: only the plugin shim may
         await ctx.usage.flush()
         deleted = await asyncio.to_thread(stats.clear, ctx.settings.home)
         return json_response({"cleared": True, "deletedFiles": deleted})
@@ -127,7 +134,9 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         Route("/dashboard/data", handle(dashboard.data), methods=["GET"]),
         Route("/dashboard/static/{name}", handle(dashboard.static), methods=["GET"]),
     ]
+    # The guard runs before routing, so a refused request never reaches a handler (or the wallet).
     app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(RequestGuard, provider=provider, api_key=api_key)],
                     exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
     app.state.runtime = runtime
     app.state.ctx = runtime.ctx

@@ -44,7 +44,7 @@ def remove_token(home: Path, token: str | None) -> None:
 
 
 async def command(request: Request, ctx: ProxyContext) -> Response:
-    _check_token(request, ctx.command_token)
+    check_token(request, ctx.command_token)
     name = request.path_params["name"]
     body = parse_json_object(await read_body(request, _MAX_COMMAND_BODY))
     args = body.get("args", "")
@@ -80,7 +80,8 @@ def _first_run_notice(home: Path) -> str | None:
     return take_first_run_notice(home, env, primary)
 
 
-def _check_token(request: Request, expected: str | None) -> None:
+def check_token(request: Request, expected: str | None) -> None:
+    """Every state-changing endpoint calls this: the caller must hold the per-start token."""
     given = request.headers.get("authorization", "")
     scheme, _, token = given.partition(" ")
     # Compared as bytes: compare_digest refuses non-ASCII str (TypeError), and a header may hold any byte

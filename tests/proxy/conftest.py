@@ -21,7 +21,7 @@ from pyclawrouter.settings import Settings, StaticSettings
 from pyclawrouter.wallet import load_or_create_wallet
 from tests.support.browser import browser_page, open_browser_page  # noqa: F401  (fixtures for page tests)
 from tests.support.fake_blockrun import FakeBlockRun
-from tests.support.server import serve
+from tests.support.server import free_port, serve
 
 FUNDS = 5_000_000  # 5 USDC
 
@@ -33,9 +33,15 @@ class Proxy:
     home: Path
     ctx: ProxyContext
     wallet_address: str
+    api_key: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The header every /v1/* request needs (the per-install key from the state directory)."""
+        return {"authorization": f"Bearer {self.api_key}"}
 
     def client(self, **kw: Any) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{self.url}/v1", api_key="x402-proxy-handles-auth", max_retries=0,
+        return openai.OpenAI(base_url=f"{self.url}/v1", api_key=self.api_key, max_retries=0,
                              timeout=kw.pop("timeout", 30.0), **kw)
 
     def usage_lines(self) -> list[dict[str, Any]]:
@@ -78,12 +84,15 @@ def start_proxy(fake: FakeBlockRun, fake_url: str, isolated_state_dir: Path) -> 
                # run the suite with PYCLAWROUTER_UPSTREAM_TRANSPORT=aiohttp to test the other transport
                "PYCLAWROUTER_UPSTREAM_TRANSPORT": os.environ.get("PYCLAWROUTER_UPSTREAM_TRANSPORT", "")}
         settings = Settings.from_config(config or {}, env, home=home)
-        settings = settings.with_overrides(**{"attempt_timeout_s": 10.0, "request_timeout_s": 20.0, **overrides})
+        # The proxy only answers Host 127.0.0.1:<its configured port>, so the port is chosen before it starts.
+        settings = settings.with_overrides(**{"attempt_timeout_s": 10.0, "request_timeout_s": 20.0,
+                                              "port": free_port(), **overrides})
         app = build_app(StaticSettings(settings), load_deps(settings))
-        server = serve(app)
+        server = serve(app, port=settings.port)
         url = server.__enter__()
         stack.append(server)
-        return Proxy(url=url, fake=fake, home=home, ctx=app.state.ctx, wallet_address=wallet.evm_address)
+        return Proxy(url=url, fake=fake, home=home, ctx=app.state.ctx, wallet_address=wallet.evm_address,
+                     api_key=read_api_key_file(home))
 
     yield start
     for server in reversed(stack):
@@ -93,6 +102,10 @@ def start_proxy(fake: FakeBlockRun, fake_url: str, isolated_state_dir: Path) -> 
 @pytest.fixture
 def proxy(start_proxy: ProxyFactory) -> Proxy:
     return start_proxy()
+
+
+def read_api_key_file(home: Path) -> str:
+    return (home / "api-key").read_text(encoding="utf-8").strip()
 
 
 def _no_proxy_env() -> None:

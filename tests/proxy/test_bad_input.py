@@ -15,7 +15,7 @@ from tests.proxy.conftest import Proxy, ProxyFactory
 
 def _post(proxy: Proxy, content: bytes, **kw: Any) -> httpx.Response:
     return httpx.post(f"{proxy.url}/v1/chat/completions", content=content, timeout=10,
-                      headers={"content-type": "application/json", **kw.pop("headers", {})}, **kw)
+                      headers={"content-type": "application/json", **proxy.auth, **kw.pop("headers", {})}, **kw)
 
 
 @pytest.mark.parametrize(("body", "needle"), [
@@ -49,9 +49,9 @@ def test_oversized_body_is_413(start_proxy: ProxyFactory) -> None:
 
 
 def test_unknown_endpoint_and_method(proxy: Proxy) -> None:
-    response = httpx.post(f"{proxy.url}/v1/embeddings", json={}, timeout=5)
+    response = httpx.post(f"{proxy.url}/v1/embeddings", json={}, headers=proxy.auth, timeout=5)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    response = httpx.get(f"{proxy.url}/v1/chat/completions", timeout=5)
+    response = httpx.get(f"{proxy.url}/v1/chat/completions", headers=proxy.auth, timeout=5)
     assert response.status_code == 405 and "error" in response.json()
 
 
@@ -61,7 +61,8 @@ def test_client_disconnect_mid_stream_cancels_upstream_and_logs(start_proxy: Pro
     host, port = proxy.url.removeprefix("http://").split(":")
     body = b'{"model": "auto", "stream": true, "messages": [{"role": "user", "content": "slow one"}]}'
     with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nhost: " + f"{host}:{port}".encode() + b"\r\n"
+                     b"authorization: Bearer " + proxy.api_key.encode() + b"\r\ncontent-type: application/json\r\n"
                      b"content-length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         received = b""
         while b": heartbeat" not in received:

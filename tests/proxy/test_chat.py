@@ -52,7 +52,7 @@ def test_streaming_passes_chunks_usage_and_comments(proxy: Proxy) -> None:
     assert len(proxy.fake.settled) == 1
     with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", json={
         "model": "auto", "stream": True, "messages": [{"role": "user", "content": "another short joke"}],
-    }, timeout=10) as response:
+    }, headers=proxy.auth, timeout=10) as response:
         body = response.read().decode()
     assert ": x-clawrouter-debug profile=auto" in body
     assert ": cost=$" in body and body.rstrip().endswith("data: [DONE]")

@@ -18,7 +18,9 @@ def test_stats_reflect_the_usage_log_and_can_be_cleared(proxy: Proxy) -> None:
     stats = httpx.get(f"{proxy.url}/stats?days=1", timeout=5).json()
     assert stats["totalRequests"] == 1 and stats["period"] == "today"
     assert stats["totalPaid"] > 0 and "providerErrors" in stats
-    assert httpx.delete(f"{proxy.url}/stats", timeout=5).json() == {"cleared": True, "deletedFiles": 1}
+    token = (proxy.home / "command-token").read_text().strip()
+    cleared = httpx.delete(f"{proxy.url}/stats", headers={"authorization": f"Bearer {token}"}, timeout=5)
+    assert cleared.json() == {"cleared": True, "deletedFiles": 1}
     assert httpx.get(f"{proxy.url}/stats", timeout=5).json()["totalRequests"] == 0
     assert httpx.get(f"{proxy.url}/cache", timeout=5).json()["maxSize"] == 200
 
@@ -28,7 +30,7 @@ def test_heartbeats_keep_a_slow_stream_alive(start_proxy: ProxyFactory) -> None:
     proxy.fake.hang(1.0)
     started = time.monotonic()
     seen: list[tuple[float, str]] = []
-    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", timeout=10, json={
+    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", timeout=10, headers=proxy.auth, json={
             "model": "auto", "stream": True, "messages": [{"role": "user", "content": "slow please"}]}) as response:
         for line in response.iter_lines():
             if line:

@@ -111,7 +111,7 @@ def test_all_models_failing_gives_one_structured_error(proxy: Proxy) -> None:
 def test_mid_stream_drop_ends_with_an_error_event_and_is_logged(proxy: Proxy) -> None:
     chain = _chain(proxy)
     proxy.fake.drop_stream(after_chunks=3, model=chain[0])
-    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", timeout=10, json={
+    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", timeout=10, headers=proxy.auth, json={
         "model": "auto", "messages": PROMPT, "max_tokens": 100, "stream": True}) as response:
         body = response.read().decode()
     assert response.status_code == 200

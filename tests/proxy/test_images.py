@@ -27,7 +27,7 @@ def test_generation_is_paid_stored_and_served(proxy: Proxy) -> None:
 def test_image2image_reads_a_real_local_image(proxy: Proxy, tmp_path: Path) -> None:
     picture = tmp_path / "in.png"
     picture.write_bytes(tiny_png())
-    response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10,
+    response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10, headers=proxy.auth,
                           json={"prompt": "make it blue", "image": str(picture)})
     assert response.status_code == 200, response.text
     sent = proxy.fake.requests[-1].body["image"]
@@ -41,7 +41,7 @@ def test_image2image_refuses_files_that_are_not_images(proxy: Proxy, tmp_path: P
     renamed = tmp_path / "key.png"
     renamed.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n")
     for path in (secret, renamed, tmp_path / "missing.png"):
-        response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10,
+        response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10, headers=proxy.auth,
                               json={"prompt": "x", "image": str(path)})
         assert response.status_code == 400
         assert "secret" not in response.text

@@ -17,7 +17,7 @@ TRAFFIC = Path(__file__).resolve().parents[1] / "data" / "openclaw"
 def test_openclaw_request_streams_and_is_paid(proxy: Proxy, name: str) -> None:
     body = json.loads((TRAFFIC / name).read_text())
     with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", json=body, timeout=20,
-                      headers={"authorization": "Bearer x402-proxy-handles-auth"}) as response:
+                      headers=proxy.auth) as response:
         text = response.read().decode()
     assert response.status_code == 200
     events = [line[6:] for line in text.splitlines() if line.startswith("data: ")]

@@ -24,7 +24,8 @@ PROMPT = [{"role": "user", "content": "Write a Python function that reverses a l
 
 def _ask(proxy: Proxy, session: str = "run-1", **kw: object) -> httpx.Response:
     body = {"model": "auto", "messages": PROMPT, "max_tokens": 100, **kw}
-    return httpx.post(f"{proxy.url}/v1/chat/completions", json=body, headers={"x-session-id": session}, timeout=20)
+    return httpx.post(f"{proxy.url}/v1/chat/completions", json=body,
+                      headers={"x-session-id": session, **proxy.auth}, timeout=20)
 
 
 def test_strict_mode_refuses_with_429_and_header(start_proxy: ProxyFactory) -> None:

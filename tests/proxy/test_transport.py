@@ -28,7 +28,8 @@ def test_transport_answers_streams_and_falls_back(start_proxy: ProxyFactory, tra
     assert raw.headers["x-clawrouter-model"] == chain[1]
     proxy.fake.drop_stream(after_chunks=3, model=chain[1])
     proxy.fake.fail_status(500, model=chain[0])
-    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", timeout=10, headers={"x-session-id": "s4"}, json={
+    with httpx.stream("POST", f"{proxy.url}/v1/chat/completions", timeout=10,
+                      headers={"x-session-id": "s4", **proxy.auth}, json={
             "model": "auto", "messages": PROMPT, "max_tokens": 23, "stream": True}) as response:
         events = [line[6:] for line in response.read().decode().splitlines() if line.startswith("data: ")]
     assert json.loads(events[-2])["error"]["code"] == "stream_interrupted"
