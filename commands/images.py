@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pyclawrouter.api_key import load_or_create_api_key
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import ParsedArgs, UsageError, parse_args
 from pyclawrouter.errors import BadRequestError
@@ -92,12 +93,14 @@ async def _post(
 ) -> tuple[dict[str, Any], httpx.Headers, str | None]:
     """The proxy's answer (body, headers) and the last progress line of a slow job, if it had to wait for one."""
     url = f"{_proxy_url(ctx)}{path}"
+    # The proxy's /v1/* needs the per-install key, which sits in the same state directory as everything else.
+    headers = {**PROGRESS_HEADERS, "authorization": f"Bearer {load_or_create_api_key(ctx.home)}"}
     timeout = httpx.Timeout(connect=10.0, read=TIMEOUT_SECONDS, write=60.0, pool=10.0)
     last_progress: str | None = None
     try:
         async with (
             httpx.AsyncClient(timeout=timeout, trust_env=False) as client,
-            client.stream("POST", url, json=body, headers=PROGRESS_HEADERS) as response,
+            client.stream("POST", url, json=body, headers=headers) as response,
         ):
             if "ndjson" not in response.headers.get("content-type", ""):
                 status, headers, payload = response.status_code, response.headers, _loads(await response.aread())

@@ -20,7 +20,7 @@ from pyclawrouter import __version__
 from pyclawrouter.errors import UserFacingError
 
 # Commands listed first appear first in --help; any other module found in this package follows.
-_ORDER = ("serve", "route", "wallet", "stats", "dashboard", "img", "img2img", "openclaw", "doctor")
+_ORDER = ("serve", "route", "key", "wallet", "stats", "dashboard", "img", "img2img", "openclaw", "doctor")
 
 
 def _command_modules() -> list[str]:

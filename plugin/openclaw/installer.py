@@ -2,10 +2,10 @@
 
 Install runs ``openclaw plugins install`` on a freshly written plugin directory, then one validated
 ``openclaw config set --batch-json`` that enables the plugin, records the port and this Python interpreter in
-the plugin config, writes ``models.providers.blockrun`` and sets ``agents.defaults.model.primary`` to
-``blockrun/auto`` only when the user has no primary model. What it changed is remembered in
-``<state dir>/openclaw-install.json`` so uninstall puts back exactly that and nothing else: the user's own
-primary model, a provider block that was there before, other plugin settings.
+the plugin config, writes ``models.providers.blockrun`` (with the proxy's per-install API key) and
+sets ``agents.defaults.model.primary`` to ``blockrun/auto`` only when the user has no primary model. What it
+changed is remembered in ``<state dir>/openclaw-install.json`` so uninstall puts back exactly that and nothing
+else: the user's own primary model, a provider block that was there before, other plugin settings.
 
 Both print a progress line before each slow step (each ``openclaw`` run takes seconds). Uninstall refuses up
 front, changing nothing, while the gateway's proxy is running: stop the gateway first, then nothing of ours
@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyclawrouter.api_key import load_or_create_api_key
 from pyclawrouter.commands.welcome import MARKER as WELCOME_MARKER
 from pyclawrouter.commands.welcome import welcome_text
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
@@ -140,7 +141,8 @@ def install(
         progress(f"Installing the plugin files into OpenClaw {version} (openclaw plugins install, ~20 s)...")
         run_checked(run, ["plugins", "install", stage, "--force", "--accept-capabilities"], "installing the plugin")
 
-    block = provider_block(chosen_port)
+    # The proxy refuses /v1/* without this key; OpenClaw sends the provider's apiKey as a Bearer token.
+    block = provider_block(chosen_port, load_or_create_api_key(home))
     if plugin_config.get("manageProxy") is not False:  # with manageProxy: false the user runs the proxy
         block["localService"] = local_service(interpreter, chosen_port, home.resolve())
     ops: list[dict[str, Any]] = [

@@ -12,14 +12,17 @@ from typing import Any
 from pyclawrouter.paths import DEFAULT_HOST
 from pyclawrouter.routing.catalog import default_catalog
 
-PLACEHOLDER_API_KEY = "x402-proxy-handles-auth"  # OpenClaw's model registry wants a key; the proxy pays with x402
+# What versions before the per-install key wrote as apiKey (OpenClaw's model registry wants one). The plugin
+# (plugin/index.js, same value) replaces it with the real key when the gateway starts.
+PLACEHOLDER_API_KEY = "x402-proxy-handles-auth"
 
 
 def _cost(input_price: float, output_price: float) -> dict[str, float]:
     return {"input": input_price, "output": output_price, "cacheRead": 0, "cacheWrite": 0}
 
 
-def provider_block(port: int) -> dict[str, Any]:
+def provider_block(port: int, api_key: str) -> dict[str, Any]:
+    """``api_key``: the proxy's per-install key; OpenClaw sends it as ``Authorization: Bearer`` on every call."""
     catalog = default_catalog()
     models: list[dict[str, Any]] = []
     for profile in catalog.profile_entries.values():
@@ -49,7 +52,7 @@ def provider_block(port: int) -> dict[str, Any]:
     return {
         "baseUrl": f"http://127.0.0.1:{port}/v1",
         "api": "openai-completions",
-        "apiKey": PLACEHOLDER_API_KEY,
+        "apiKey": api_key,
         # Tells the proxy the client is OpenClaw, so a spend-cap stop is explained in chat (proxy/cap_stop.py).
         "headers": {"x-clawrouter-client": "openclaw"},
         "models": models,

@@ -20,11 +20,13 @@ from tests.support.fake_blockrun import tiny_png
 class FakeProxy:
     def __init__(self, status: int = 200, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.authorization: list[str | None] = []
         self.status, self.headers = status, headers or {}
         self.body = body if body is not None else {"data": [{"url": "http://127.0.0.1:1/images/a.png"}]}
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.url.path, json.loads(request.content)))
+        self.authorization.append(request.headers.get("authorization"))
         return httpx.Response(self.status, json=self.body, headers=self.headers)
 
 
@@ -49,6 +51,7 @@ def test_img_posts_prompt_and_returns_media_with_model_size_price(proxy: FakePro
     path, body = proxy.requests[0]
     assert path == "/v1/images/generations"
     assert body == {"model": "xai/grok-imagine-image", "prompt": "a red fox in snow", "size": "512x512", "n": 1}
+    assert proxy.authorization == [f"Bearer {(ctx.home / 'api-key').read_text().strip()}"]  # the proxy's key
     assert reply.media == ["http://127.0.0.1:1/images/a.png"]
     assert "Model: xai/grok-imagine-image | Size: 512x512 | Price: $0.0500" in reply.text
     assert reply.data["price"] == 0.05 and reply.data["priceBasis"] == "paid"

@@ -4,6 +4,7 @@ the way OpenClaw 2026.9.6 does (including its refusal to shrink the config below
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from pyclawrouter.openclaw import installer
 from pyclawrouter.openclaw.cli_runner import OpenClawError, RunResult
+from pyclawrouter.openclaw.provider_block import PLACEHOLDER_API_KEY
 from pyclawrouter.openclaw.status import status
 
 USER_CONFIG = {
@@ -113,13 +115,28 @@ def test_install_writes_plugin_provider_python_and_default_model(openclaw: FakeO
     assert entry == {"enabled": True, "config": {"maxCostPerRun": 0.5, "port": 18402, "python": "/venv/bin/python"}}
     provider = doc["models"]["providers"]["blockrun"]
     assert provider["baseUrl"] == "http://127.0.0.1:18402/v1" and provider["api"] == "openai-completions"
-    assert provider["apiKey"]
+    key_file = tmp_path / "state" / "api-key"
+    assert provider["apiKey"] == key_file.read_text().strip() and provider["apiKey"].startswith("pcr-")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     ids = [m["id"] for m in provider["models"]]
     assert ids[:4] == ["auto", "eco", "premium", "free"] and len(ids) == len(set(ids)) > 20
     gpt = next(m for m in provider["models"] if m["id"] == "openai/gpt-4o")
     assert gpt["cost"]["input"] > 0 and gpt["contextWindow"] >= 128000 and "image" in gpt["input"]
     assert doc["agents"]["defaults"]["model"]["primary"] == "blockrun/auto"
     assert result.set_primary and "blockrun/auto" in "\n".join(result.messages)
+
+
+def test_reinstall_replaces_the_old_placeholder_key_and_keeps_the_real_one(openclaw: FakeOpenClaw,
+                                                                          tmp_path: Path) -> None:
+    doc = openclaw.doc()
+    doc["models"] = {"providers": {"blockrun": {"baseUrl": "http://127.0.0.1:8402/v1", "api": "openai-completions",
+                                                "apiKey": PLACEHOLDER_API_KEY, "models": []}}}
+    openclaw.config.write_text(json.dumps(doc))  # what an install before the per-install key left behind
+    do_install(openclaw, tmp_path / "state")
+    key = openclaw.doc()["models"]["providers"]["blockrun"]["apiKey"]
+    assert key != PLACEHOLDER_API_KEY and key == (tmp_path / "state" / "api-key").read_text().strip()
+    do_install(openclaw, tmp_path / "state")
+    assert openclaw.doc()["models"]["providers"]["blockrun"]["apiKey"] == key  # never replaced
 
 
 def test_install_keeps_the_users_default_model(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
