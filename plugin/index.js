@@ -4,8 +4,10 @@
 //
 // The command endpoint needs a per-start secret. The proxy writes it to <state dir>/command-token (0600)
 // when it starts; this file reads it after /health answers and sends it as a bearer token. It never travels
-// through argv or the environment. The spawned proxy inherits the gateway's environment, so BLOCKRUN_* and
-// CLAWROUTER_* variables (upstream, RPC, chain) apply to it as they do to `pyclawrouter serve`.
+// through argv or the environment. /v1/* needs the per-install API key (<state dir>/api-key), which OpenClaw
+// sends from models.providers.blockrun.apiKey; installs before that key wrote a placeholder there, which this
+// file replaces with the real key once the proxy is up (through OpenClaw's transactional config write).
+// The spawned proxy inherits the gateway's environment, so BLOCKRUN_* and CLAWROUTER_* variables (upstream, RPC, chain) apply to it as they do to `pyclawrouter serve`.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -21,6 +23,9 @@ export const STATE_DIR_ENV = "PYCLAWROUTER_HOME";
 export const STATE_DIR_UNDER_HOME = [".openclaw", "blockrun"];
 export const COMMAND_TOKEN_FILE = "command-token";
 export const LAST_ERROR_FILE = "proxy-last-error.json";
+export const API_KEY_FILE = "api-key";
+// What installs before the per-install API key wrote as the provider's apiKey.
+export const PLACEHOLDER_API_KEY = "x402-proxy-handles-auth";
 // name -> how OpenClaw registers it, and how long the shim waits for the proxy's reply.
 export const COMMANDS = {
   "wallet": {"description": "Show wallet address, balance and how to fund it", "acceptsArgs": true, "requireAuth": true, "exposeSenderIsOwner": true, "timeoutMs": 30000},
@@ -71,6 +76,53 @@ export async function readToken(stateDir) {
     return (await readFile(join(stateDir, COMMAND_TOKEN_FILE), "utf8")).trim() || null;
   } catch {
     return null;
+  }
+}
+
+export async function readApiKey(stateDir) {
+  try {
+    return (await readFile(join(stateDir, API_KEY_FILE), "utf8")).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const needsKey = (block) => block != null && typeof block === "object" &&
+  (block.apiKey === undefined || block.apiKey === null || block.apiKey === "" || block.apiKey === PLACEHOLDER_API_KEY);
+
+// An upgrade must keep a working setup working: the proxy now refuses the old placeholder key, so put the real
+// one into our provider block (only ours, only when it holds the placeholder or no key: a key the user chose
+// stays). Returns true when it wrote the config. Without OpenClaw's config writer it says what to run instead.
+export async function upgradeProviderKey(api, stateDir, logger) {
+  const runtimeConfig = api.runtime?.config;
+  const current = typeof runtimeConfig?.current === "function" ? runtimeConfig.current() : api.config;
+  if (!needsKey(current?.models?.providers?.[PROVIDER_ID])) return false;
+  const key = await readApiKey(stateDir);
+  if (!key || typeof runtimeConfig?.mutateConfigFile !== "function") {
+    logger.warn?.(`pyclawrouter: models.providers.${PROVIDER_ID} has no API key for the proxy; ` +
+      "run `pyclawrouter openclaw install` again to write it");
+    return false;
+  }
+  let wrote = false;
+  await runtimeConfig.mutateConfigFile({
+    afterWrite: { mode: "auto" }, // models.* reloads hot in OpenClaw's reload plan: no gateway restart
+    mutate(draft) {
+      const block = draft?.models?.providers?.[PROVIDER_ID];
+      if (!needsKey(block)) return; // re-checked on the file's own snapshot
+      block.apiKey = key;
+      wrote = true;
+    },
+  });
+  if (wrote) logger.info(`pyclawrouter: wrote the proxy's API key into models.providers.${PROVIDER_ID}.apiKey`);
+  return wrote;
+}
+
+async function upgradeQuietly(api, stateDir, logger) {
+  try {
+    await upgradeProviderKey(api, stateDir, logger);
+  } catch (err) {
+    logger.warn?.(`pyclawrouter: could not write the proxy's API key into the OpenClaw config ` +
+      `(${err?.message ?? err}); run \`pyclawrouter openclaw install\` again`);
   }
 }
 
@@ -282,6 +334,7 @@ export function createService(api) {
       logger.info(`pyclawrouter: reusing the healthy proxy already on ${DEFAULT_HOST}:${port}`);
       health?.clearFailure();
       await clearLastError(stateDir);
+      await upgradeQuietly(api, stateDir, logger);
       return;
     }
     await mkdir(stateDir, { recursive: true, mode: 0o700 }).catch(() => {});
@@ -322,6 +375,7 @@ export function createService(api) {
         health?.clearFailure();
         await clearLastError(stateDir);
         logger.info(`pyclawrouter: proxy healthy on ${DEFAULT_HOST}:${port}`);
+        await upgradeQuietly(api, stateDir, logger); // the proxy has created the key file by the time it answers
       } else if (child.exitCode === null && !child.stopping && !child.failed) {
         await fail(`the proxy did not answer /health on port ${port} within ${HEALTH_TIMEOUT_MS / 1000}s`);
       }

@@ -18,6 +18,8 @@ STATE_DIR_ENV = "PYCLAWROUTER_HOME"
 STATE_DIR_UNDER_HOME = (".openclaw", "blockrun")
 # The per-start secret the proxy writes and the OpenClaw shim sends with each command.
 COMMAND_TOKEN_FILE = "command-token"
+# The per-install key /v1/* requires; the shim writes it into OpenClaw's provider block over an old placeholder.
+API_KEY_FILE = "api-key"
 # Why the gateway's proxy service last failed (written by the shim, for `doctor` and later CLI runs).
 PROXY_LAST_ERROR_FILE = "proxy-last-error.json"
 # The last config the proxy loaded without error (0600): what it runs on when a file breaks at start.
@@ -61,7 +63,7 @@ def proxy_last_error_file(home: Path) -> Path:
 
 
 def api_key_file(home: Path) -> Path:
-    return home / "api-key"
+    return home / API_KEY_FILE
 
 
 def logs_dir(home: Path) -> Path:

@@ -6,7 +6,8 @@
 ``openclaw.plugin.json`` and ``package.json`` are generated whole (:mod:`pyclawrouter.openclaw.manifest`, from
 the config schema). ``plugin/index.js`` is written by hand except for one block between the marker lines
 below: the constants the JavaScript shim shares with Python (plugin and provider ids, the proxy's host and
-default port, the state directory and the file names both sides use in it, and the command table from
+default port, the state directory and the file names both sides use in it, the old placeholder API key, and
+the command table from
 :mod:`pyclawrouter.commands.registry`). A test fails while any of the three differs from what this writes.
 """
 
@@ -22,6 +23,7 @@ from pyclawrouter import paths
 from pyclawrouter.commands.registry import COMMANDS
 from pyclawrouter.config_schema import PLUGIN_ID
 from pyclawrouter.openclaw.manifest import ENTRY, PROVIDER_ID, dumps, manifest, package_json
+from pyclawrouter.openclaw.provider_block import PLACEHOLDER_API_KEY
 
 COMMAND = "python -m pyclawrouter.openclaw.generate"
 BEGIN = "// BEGIN GENERATED"  # the block runs from the line starting with this to the END line
@@ -54,6 +56,9 @@ def shim_constants() -> str:
         f"export const STATE_DIR_UNDER_HOME = {_js(list(paths.STATE_DIR_UNDER_HOME))};",
         f"export const COMMAND_TOKEN_FILE = {_js(paths.COMMAND_TOKEN_FILE)};",
         f"export const LAST_ERROR_FILE = {_js(paths.PROXY_LAST_ERROR_FILE)};",
+        f"export const API_KEY_FILE = {_js(paths.API_KEY_FILE)};",
+        "// What installs before the per-install API key wrote as the provider's apiKey.",
+        f"export const PLACEHOLDER_API_KEY = {_js(PLACEHOLDER_API_KEY)};",
         "// name -> how OpenClaw registers it, and how long the shim waits for the proxy's reply.",
         "export const COMMANDS = {",
         *(f"  {_js(name)}: {_js(entry)}," for name, entry in commands.items()),

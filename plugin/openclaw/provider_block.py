@@ -13,7 +13,7 @@ from pyclawrouter.paths import DEFAULT_HOST
 from pyclawrouter.routing.catalog import default_catalog
 
 # What versions before the per-install key wrote as apiKey (OpenClaw's model registry wants one). The plugin
-# (plugin/index.js, same value) replaces it with the real key when the gateway starts.
+# (plugin/index.js, which gets this value from openclaw.generate) replaces it with the real key at gateway start.
 PLACEHOLDER_API_KEY = "x402-proxy-handles-auth"
 
 

@@ -3,7 +3,9 @@
 # chat RPC that /wallet /stats /img /img2img /exclude answer from Python (/stats and /img with an image
 # attached), that an agent turn goes through the Python proxy to a fake BlockRun that verifies the x402 payment
 # with the official SDK, that it shows in /stats, that maxCostPerRun from the plugin's YAML file is enforced in
-# strict mode, and that stopping the gateway stops the proxy.
+# strict mode, that stopping the gateway stops the proxy, that the plugin replaces an old placeholder apiKey
+# with the proxy's key, and that the proxy refuses callers without that key and requests that name another host
+# or come from a web page.
 #
 # Usage: tests/e2e/openclaw_e2e.sh          (run from anywhere; needs the npm registry the first time)
 #   PYTHON=...               interpreter with pyclawrouter installed (default: python3 on PATH)
@@ -96,6 +98,8 @@ step "pyclawrouter openclaw install"
 "$PYTHON" -m pyclawrouter openclaw install --port "$PROXY_PORT" --python "$PYTHON" > /dev/null  # idempotent
 "$OC" config set --batch-json '[{"path":"update.checkOnStart","value":false},{"path":"gateway.mode","value":"local"}]' \
   > /dev/null
+# What an install from before the per-install API key left in the provider block: the plugin must replace it.
+"$OC" config set models.providers.blockrun.apiKey '"x402-proxy-handles-auth"' --strict-json > /dev/null
 "$OC" config validate
 "$OC" plugins inspect pyclawrouter --runtime --json > "$WORK/inspect.json" 2> "$WORK/inspect.err" \
   || fail "plugins inspect failed: $(tail -5 "$WORK/inspect.err")"
@@ -171,6 +175,30 @@ ask() {  # ask SESSION MESSAGE EXPECTED...: send through chat.send, wait for an 
 step "gateway on 127.0.0.1:$GW_PORT starts the Python proxy on 127.0.0.1:$PROXY_PORT"
 start_gateway gateway.log
 grep -q "pyclawrouter: started proxy pid" "$WORK/gateway.log" || fail "the plugin did not start the proxy"
+
+step "the plugin replaced the old placeholder apiKey with the proxy's key; the proxy refuses everyone else"
+[ "$(stat -c %a "$STATE/api-key")" = 600 ] || fail "api-key is not 0600"
+API_KEY=$(cat "$STATE/api-key")
+for i in $(seq 1 30); do
+  "$PYTHON" -c 'import json5, sys; doc = json5.load(open(sys.argv[1]))
+sys.exit(doc["models"]["providers"]["blockrun"].get("apiKey") != sys.argv[2])' \
+    "$HOME/.openclaw/openclaw.json" "$API_KEY" && break
+  [ "$i" = 30 ] && fail "the plugin did not write the API key into models.providers.blockrun.apiKey"
+  sleep 1
+done
+grep -q "wrote the proxy's API key" "$WORK/gateway.log" || fail "no log line for the API key upgrade"
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+V1=http://127.0.0.1:$PROXY_PORT/v1/models
+[ "$(status_of "$V1")" = 401 ] || fail "/v1/models answered without the API key"
+[ "$(status_of -H "Authorization: Bearer $API_KEY" "$V1")" = 200 ] || fail "/v1/models refused the API key"
+[ "$(status_of -H "Authorization: Bearer $API_KEY" -H "Host: rebind.test:$PROXY_PORT" "$V1")" = 403 ] \
+  || fail "a foreign Host was answered"
+[ "$(status_of -H "Authorization: Bearer $API_KEY" -H "Origin: http://127.0.0.1:1" "$V1")" = 403 ] \
+  || fail "a foreign Origin was answered"
+[ "$(status_of -X POST -H "Authorization: Bearer $API_KEY" -H "Content-Type: text/plain" -d '{}' \
+  "http://127.0.0.1:$PROXY_PORT/v1/chat/completions")" = 415 ] || fail "a text/plain POST was accepted"
+CHECKS=$((CHECKS + 6))
+echo "   key written into openclaw.json; 401 without it, 403 for a foreign Host or Origin, 415 for text/plain"
 
 step "slash commands answered by Python"
 ask c1 "/wallet" "Address:" "Balance: \$100.00"

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import plugin, {
   COMMANDS,
   LAST_ERROR_FILE,
+  PLACEHOLDER_API_KEY,
   RESTART_BACKOFF_MS,
   createService,
   describeExit,
@@ -17,6 +18,7 @@ import plugin, {
   isOwner,
   proxyArgv,
   state,
+  upgradeProviderKey,
 } from "../../plugin/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +40,29 @@ function fakeApi({ mode = "full", config = {} } = {}) {
   };
   return api;
 }
+
+// OpenClaw's api.runtime.config: current() is the runtime snapshot, mutateConfigFile() edits a draft of the file.
+function withConfig(api, doc) {
+  api.writes = [];
+  api.runtime = {
+    config: {
+      current: () => structuredClone(doc),
+      mutateConfigFile: async ({ afterWrite, mutate }) => {
+        const draft = structuredClone(doc);
+        await mutate(draft, {});
+        api.writes.push({ afterWrite, draft });
+        Object.assign(doc, draft);
+        return { afterWrite, followUp: { mode: afterWrite.mode } };
+      },
+    },
+  };
+  return api;
+}
+
+const providerDoc = (apiKey) => ({
+  models: { providers: { blockrun: { baseUrl: "http://127.0.0.1:8402/v1", ...(apiKey === undefined ? {} : { apiKey }) } } },
+  gateway: { mode: "local" },
+});
 
 function fakeHealth() {
   const health = { failures: [], cleared: 0 };
@@ -321,4 +346,49 @@ test("command replies are never marked isError (OpenClaw would swap an error tex
   } finally {
     server.close();
   }
+});
+
+test("an old placeholder apiKey (or none) is replaced with the proxy's key through mutateConfigFile", async () => {
+  writeFileSync(join(home, "api-key"), "pcr-real-key\n");
+  for (const old of [PLACEHOLDER_API_KEY, undefined, ""]) {
+    const doc = providerDoc(old);
+    const api = withConfig(fakeApi(), doc);
+    assert.equal(await upgradeProviderKey(api, home, api.logger), true);
+    assert.equal(doc.models.providers.blockrun.apiKey, "pcr-real-key");
+    assert.deepEqual(api.writes.map((w) => w.afterWrite), [{ mode: "auto" }]);
+    assert.equal(doc.gateway.mode, "local"); // nothing else touched
+    assert.equal(await upgradeProviderKey(api, home, api.logger), false); // done once
+    assert.equal(api.writes.length, 1);
+  }
+});
+
+test("a key the user chose, or no blockrun provider, is left alone", async () => {
+  writeFileSync(join(home, "api-key"), "pcr-real-key\n");
+  for (const doc of [providerDoc("their-own-key"), { gateway: { mode: "local" } }]) {
+    const api = withConfig(fakeApi(), doc);
+    assert.equal(await upgradeProviderKey(api, home, api.logger), false);
+    assert.equal(api.writes.length, 0);
+  }
+});
+
+test("without OpenClaw's config writer or the key file, it says to re-run install", async () => {
+  const noWriter = fakeApi();
+  noWriter.runtime = { config: { current: () => providerDoc(PLACEHOLDER_API_KEY) } };
+  writeFileSync(join(home, "api-key"), "pcr-real-key\n");
+  assert.equal(await upgradeProviderKey(noWriter, home, noWriter.logger), false);
+  assert.ok(noWriter.logs.some((l) => l.includes("pyclawrouter openclaw install")));
+  const noKey = withConfig(fakeApi(), providerDoc(PLACEHOLDER_API_KEY));
+  assert.equal(await upgradeProviderKey(noKey, mkdtempSync(join(tmpdir(), "pyclawrouter-nokey-")), noKey.logger), false);
+  assert.equal(noKey.writes.length, 0);
+});
+
+test("the service writes the key once the proxy it started is healthy", async () => {
+  const port = await freePort();
+  const doc = providerDoc(PLACEHOLDER_API_KEY);
+  const api = withConfig(fakeApi({ config: { port, python: FAKE_PYTHON } }), doc);
+  const service = createService(api);
+  await service.start({ logger: api.logger, serviceHealth: fakeHealth() });
+  assert.ok(await until(() => doc.models.providers.blockrun.apiKey === "pcr-fake-key"), "key never written");
+  assert.equal(readFileSync(join(home, "api-key"), "utf8").trim(), "pcr-fake-key");
+  await service.stop({});
 });
