@@ -21,7 +21,8 @@ def test_a_bug_of_ours_is_a_500_in_json_and_in_a_stream(start_proxy: ProxyFactor
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(proxy.ctx.upstream, "post", broken)
-    response = httpx.post(f"{proxy.url}/v1/chat/completions", json={**BODY, "stream": stream}, timeout=20)
+    response = httpx.post(f"{proxy.url}/v1/chat/completions", json={**BODY, "stream": stream}, headers=proxy.auth,
+                          timeout=20)
     assert response.status_code == 500
     error = response.json()["error"]
     assert error["code"] == "internal_error" and "secret internal detail" not in response.text
@@ -32,6 +33,7 @@ def test_an_upstream_that_keeps_failing_is_a_502_in_json_and_in_a_stream(start_p
                                                                          stream: bool) -> None:
     proxy = start_proxy()
     proxy.fake.fail_status(500, times=None, stage="request")
-    response = httpx.post(f"{proxy.url}/v1/chat/completions", json={**BODY, "stream": stream}, timeout=20)
+    response = httpx.post(f"{proxy.url}/v1/chat/completions", json={**BODY, "stream": stream}, headers=proxy.auth,
+                          timeout=20)
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "all_models_failed"

@@ -30,7 +30,7 @@ import pytest
 from pyclawrouter.ledger.reconcile import Reconciler
 from pyclawrouter.ledger.store import SqliteLedgerStore
 from pyclawrouter.wallet import load_or_create_wallet
-from tests.proxy.conftest import Proxy, ProxyFactory
+from tests.proxy.conftest import Proxy, ProxyFactory, read_api_key_file
 from tests.support.fake_blockrun import FakeBlockRun
 
 PROMPT = "Write a Python function that merges two sorted lists, with tests"
@@ -42,10 +42,12 @@ def _body(i: int, *, stream: bool = False) -> dict[str, Any]:
             "max_tokens": 200, "stream": stream}
 
 
-def _post(proxy_url: str, i: int, session: str, *, stream: bool = False, timeout: float = 30.0) -> int:
+def _post(proxy_url: str, api_key: str, i: int, session: str, *, stream: bool = False,
+          timeout: float = 30.0) -> int:
     try:
         response = httpx.post(f"{proxy_url}/v1/chat/completions", json=_body(i, stream=stream),
-                              headers={"x-session-id": session}, timeout=timeout)
+                              headers={"x-session-id": session, "authorization": f"Bearer {api_key}"},
+                              timeout=timeout)
     except httpx.HTTPError:
         return 0
     return response.status_code
@@ -110,7 +112,7 @@ def test_every_paid_attempt_is_counted_and_the_cap_holds(
     proxy = start_proxy(config={"maxCostPerRun": cap, "maxCostPerRunMode": mode}, attempt_timeout_s=1.0,
                         request_timeout_s=8.0)
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: _post(proxy.url, i, "run"), range(20)))
+        list(pool.map(lambda i: _post(proxy.url, proxy.api_key, i, "run"), range(20)))
     assert proxy.fake.payments, "the fault matrix must exercise paid attempts"
     _check_invariants(proxy, fake_url, cap=cap)
 
@@ -119,7 +121,7 @@ def test_a_degraded_answer_does_not_make_a_request_pay_its_whole_chain(
         start_proxy: ProxyFactory, paid_faults: FakeBlockRun, fake_url: str) -> None:
     paid_faults.degrade(times=None)
     proxy = start_proxy()
-    status = _post(proxy.url, 1, "run")
+    status = _post(proxy.url, proxy.api_key, 1, "run")
     assert status in (200, 502)
     assert len(proxy.fake.settled) <= 2  # the degraded answer plus at most one more paid attempt
     _check_invariants(proxy, fake_url, cap=None)
@@ -132,7 +134,7 @@ def test_streams_that_break_are_still_counted(
     if fault == "mid-stream drop":
         paid_faults.drop_stream(after_chunks=1, times=None)
         for i in range(6):
-            _post(proxy.url, i, "run", stream=True)
+            _post(proxy.url, proxy.api_key, i, "run", stream=True)
     else:
         if fault == "abort before first chunk":
             paid_faults.hang(3, times=None)  # settled, then silent: the client gives up first
@@ -140,7 +142,7 @@ def test_streams_that_break_are_still_counted(
             with httpx.Client(timeout=httpx.Timeout(5.0, read=0.5)) as client:
                 try:
                     with client.stream("POST", f"{proxy.url}/v1/chat/completions", json=_body(i, stream=True),
-                                       headers={"x-session-id": "run"}) as response:
+                                       headers={"x-session-id": "run", **proxy.auth}) as response:
                         for _ in response.iter_lines():
                             break  # after the first line (abort after first chunk) or on the read timeout
                 except httpx.ReadTimeout:
@@ -156,7 +158,7 @@ def test_150_concurrent_requests_in_one_session_cannot_pass_the_cap(
     cap = 0.02
     proxy = start_proxy(config={"maxCostPerRun": cap, "maxCostPerRunMode": mode})
     with ThreadPoolExecutor(30) as pool:
-        statuses = list(pool.map(lambda i: _post(proxy.url, i, "run", timeout=60.0), range(150)))
+        statuses = list(pool.map(lambda i: _post(proxy.url, proxy.api_key, i, "run", timeout=60.0), range(150)))
     assert statuses.count(0) == 0  # every request got an answer (200, or 429 once the cap was reached)
     assert 200 in statuses
     _check_invariants(proxy, fake_url, cap=cap)
@@ -175,8 +177,9 @@ def test_kill_9_with_requests_in_flight_loses_no_payment(
     url = f"http://127.0.0.1:{unused_port}"
     try:
         _wait_ready(url)
+        api_key = read_api_key_file(home)
         with ThreadPoolExecutor(12) as pool:
-            futures = [pool.submit(_post, url, i, "run", timeout=15.0) for i in range(12)]
+            futures = [pool.submit(_post, url, api_key, i, "run", timeout=15.0) for i in range(12)]
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and len(paid_faults.settled) < 6:
                 time.sleep(0.05)
