@@ -55,7 +55,7 @@ class RequestGuard:
         self.bearer = b"bearer " + api_key.encode("ascii")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":  # lifespan events pass through
+        if scope["type"] not in ("http", "websocket"):  # lifespan events pass through
             await self.app(scope, receive, send)
             return
         refusal = self.check(scope)
@@ -63,7 +63,13 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         status, code, message = refusal
-        log.warning("refused %s %s with %d: %s", scope["method"], header_safe(scope["path"], 200), status, message)
+        method = scope.get("method", "WEBSOCKET")
+        log.warning("refused %s %s with %d: %s", method, header_safe(scope["path"], 200), status, message)
+        if scope["type"] == "websocket":
+            # Pages may open WebSockets to any origin without CORS; no route serves one, but none gets past here.
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})
+            return
         body = json.dumps({"error": {"message": message, "type": _ERROR_TYPES[status], "code": code}}).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -88,7 +94,7 @@ class RequestGuard:
             return 403, "forbidden_fetch_site", (
                 f"the browser marked this request Sec-Fetch-Site '{_show(site)}': requests from other sites, "
                 "including other localhost ports, are refused; only same-origin or none are allowed")
-        if scope["method"] in BODY_METHODS:
+        if scope.get("method") in BODY_METHODS:
             media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
             if media_type != JSON_MEDIA_TYPE:
                 shown = f"'{_show(media_type)}'" if media_type else "missing"

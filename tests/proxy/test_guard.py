@@ -178,3 +178,13 @@ def _raw(proxy: Proxy, request: bytes) -> bytes:
         while chunk := sock.recv(4096):
             received += chunk
     return received
+
+
+def test_a_cross_site_websocket_is_closed_before_the_app(proxy: Proxy) -> None:
+    # Browsers open WebSockets to any origin without CORS; the guard closes a foreign one at the handshake.
+    request = (b"GET /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:" + str(_port(proxy)).encode() + b"\r\n"
+               b"origin: http://evil.example\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
+               b"sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n")
+    answer = _raw(proxy, request)
+    assert answer.startswith(b"HTTP/1.1 403") and b"101" not in answer.split(b"\r\n", 1)[0]
+    assert proxy.fake.requests == []
