@@ -23,6 +23,11 @@ def _raw_request(proxy: Proxy, head: bytes, body: bytes = b"") -> bytes:
     return answer
 
 
+def _host(proxy: Proxy) -> bytes:
+    """The Host header the proxy answers: its own loopback address and port."""
+    return proxy.url.removeprefix("http://").encode()
+
+
 def _nested(depth: int, inner: str = "1") -> str:
     return "[" * depth + inner + "]" * depth
 
@@ -64,7 +69,8 @@ def test_unclosed_brackets_count_as_depth() -> None:
 @pytest.mark.parametrize("path", ["/v1/chat/completions", "/v1/images/generations", "/v1/images/image2image",
                                   "/plugin/command/stats"])
 def test_too_deep_body_is_400_naming_the_limit_on_every_json_endpoint(proxy: Proxy, path: str) -> None:
-    token = (proxy.home / "command-token").read_text().strip()
+    # /v1/* takes the API key, the command endpoint the command token.
+    token = proxy.api_key if path.startswith("/v1/") else (proxy.home / "command-token").read_text().strip()
     body = '{"model": "auto", "prompt": "x", "args": "", "messages": [{"role": "user", "content": "hi"}], "x": '
     body += _nested(MAX_JSON_DEPTH + 1) + "}"
     answer = httpx.post(f"{proxy.url}{path}", content=body, timeout=10,
@@ -79,7 +85,7 @@ def test_200kb_of_nested_arrays_is_400_and_the_proxy_keeps_serving(proxy: Proxy)
     body = _nested(100_000).encode()
     assert len(body) >= 200_000
     answer = httpx.post(f"{proxy.url}/v1/chat/completions", content=body, timeout=30,
-                        headers={"content-type": "application/json"})
+                        headers={"content-type": "application/json", **proxy.auth})
     assert answer.status_code == 400 and "more than 64 levels" in answer.json()["error"]["message"]
     ok = proxy.client().chat.completions.create(model="free", messages=[{"role": "user", "content": "still up?"}])
     assert ok.choices[0].message.content
@@ -88,7 +94,7 @@ def test_200kb_of_nested_arrays_is_400_and_the_proxy_keeps_serving(proxy: Proxy)
 def test_nesting_at_the_limit_in_a_real_request_still_goes_through(proxy: Proxy) -> None:
     text = json.dumps(_chat("[" * 3000 + "brackets in text are fine"))
     answer = httpx.post(f"{proxy.url}/v1/chat/completions", content=text, timeout=20,
-                        headers={"content-type": "application/json"})
+                        headers={"content-type": "application/json", **proxy.auth})
     assert answer.status_code == 200, answer.text
 
 
@@ -98,7 +104,7 @@ def test_lone_surrogate_in_a_message_is_400_naming_the_field(proxy: Proxy) -> No
     body = b'{"model": "auto", "messages": [{"role": "system", "content": "ok"}, ' \
            b'{"role": "user", "content": [{"type": "text", "text": "bad \\ud800 here"}]}]}'
     answer = httpx.post(f"{proxy.url}/v1/chat/completions", content=body, timeout=10,
-                        headers={"content-type": "application/json"})
+                        headers={"content-type": "application/json", **proxy.auth})
     assert answer.status_code == 400, answer.text
     message = answer.json()["error"]["message"]
     assert "messages[1].content[0].text" in message and "surrogate" in message
@@ -120,7 +126,7 @@ def test_a_surrogate_pair_is_a_character_and_accepted(proxy: Proxy) -> None:
     body = b'{"model": "free", "messages": [{"role": "user", "content": "smile \\ud83d\\ude00"}]}'
     assert parse_json_body(body)["messages"][0]["content"] == "smile \U0001F600"
     answer = httpx.post(f"{proxy.url}/v1/chat/completions", content=body, timeout=20,
-                        headers={"content-type": "application/json"})
+                        headers={"content-type": "application/json", **proxy.auth})
     assert answer.status_code == 200, answer.text
 
 
@@ -128,14 +134,14 @@ def test_a_surrogate_pair_is_a_character_and_accepted(proxy: Proxy) -> None:
                                   '{"model": "auto"}'.encode("utf-16")])
 def test_a_body_that_is_not_utf8_is_400(proxy: Proxy, body: bytes) -> None:
     answer = httpx.post(f"{proxy.url}/v1/chat/completions", content=body, timeout=10,
-                        headers={"content-type": "application/json"})
+                        headers={"content-type": "application/json", **proxy.auth})
     assert answer.status_code == 400 and "UTF-8" in answer.json()["error"]["message"]
 
 
 # --- headers -------------------------------------------------------------------------------------------------
 
 def test_non_ascii_authorization_on_a_command_is_401_not_500(proxy: Proxy) -> None:
-    answer = _raw_request(proxy, b"POST /plugin/command/stats HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+    answer = _raw_request(proxy, b"POST /plugin/command/stats HTTP/1.1\r\nhost: " + _host(proxy) + b"\r\n"
                                  b"authorization: Bearer \xc3\xa9t\xe9\xff\r\ncontent-type: application/json\r\n",
                           b'{"args": ""}')
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
@@ -144,7 +150,8 @@ def test_non_ascii_authorization_on_a_command_is_401_not_500(proxy: Proxy) -> No
 
 def test_non_ascii_session_header_is_400_naming_it(proxy: Proxy) -> None:
     body = json.dumps(_chat()).encode()
-    answer = _raw_request(proxy, b"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+    answer = _raw_request(proxy, b"POST /v1/chat/completions HTTP/1.1\r\nhost: " + _host(proxy) + b"\r\n"
+                                 b"authorization: Bearer " + proxy.api_key.encode() + b"\r\n"
                                  b"x-session-id: caf\xc3\xa9\r\ncontent-type: application/json\r\n", body)
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
     assert b"x-session-id header must be printable ASCII" in answer
