@@ -94,13 +94,13 @@ async def _post(
     """The proxy's answer (body, headers) and the last progress line of a slow job, if it had to wait for one."""
     url = f"{_proxy_url(ctx)}{path}"
     # The proxy's /v1/* needs the per-install key, which sits in the same state directory as everything else.
-    headers = {**PROGRESS_HEADERS, "authorization": f"Bearer {load_or_create_api_key(ctx.home)}"}
+    request_headers = {**PROGRESS_HEADERS, "authorization": f"Bearer {load_or_create_api_key(ctx.home)}"}
     timeout = httpx.Timeout(connect=10.0, read=TIMEOUT_SECONDS, write=60.0, pool=10.0)
     last_progress: str | None = None
     try:
         async with (
             httpx.AsyncClient(timeout=timeout, trust_env=False) as client,
-            client.stream("POST", url, json=body, headers=headers) as response,
+            client.stream("POST", url, json=body, headers=request_headers) as response,
         ):
             if "ndjson" not in response.headers.get("content-type", ""):
                 status, headers, payload = response.status_code, response.headers, _loads(await response.aread())
