@@ -243,8 +243,9 @@ def test_install_and_uninstall_say_what_they_are_doing_and_leave_nothing_behind(
     assert any(line.startswith("Updating the OpenClaw config (1 of ") for line in lines)
     assert any("shortening the provider's model list" in line for line in lines)
     assert lines[-1].startswith("Removing the plugin files")
-    # The wallet install created stays (it holds money); nothing else of ours does.
-    assert sorted(p.name for p in home.iterdir()) == ["mnemonic", "wallet.key"]
+    # The wallet install created stays (it holds money), and so does the API key other clients may hold (a
+    # reinstall reuses it, never replaces it); nothing else of ours does.
+    assert sorted(p.name for p in home.iterdir()) == ["api-key", "mnemonic", "wallet.key"]
 
 
 def test_install_ends_with_the_first_run_message(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
