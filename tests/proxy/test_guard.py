@@ -16,6 +16,12 @@ from tests.proxy.conftest import Proxy, ProxyFactory
 CHAT = {"model": "auto", "messages": [{"role": "user", "content": "What is 2 + 2?"}], "max_tokens": 20}
 
 
+@pytest.fixture
+def proxy(start_proxy: ProxyFactory) -> Proxy:
+    """This module's proxy requires the API key (the shared fixture does not yet, see tests/proxy/conftest.py)."""
+    return start_proxy(config={"requireApiKey": True})
+
+
 def _port(proxy: Proxy) -> int:
     return int(proxy.url.rsplit(":", 1)[1])
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from tests.proxy.conftest import Proxy
+from tests.proxy.conftest import Proxy, ProxyFactory
 from tests.support.browser import BrowserPage
 from tests.support.server import serve
 
@@ -80,6 +80,12 @@ REBOUND_SCRIPT = """async (body) => {
   }
   return out;
 }"""
+
+
+@pytest.fixture
+def proxy(start_proxy: ProxyFactory) -> Proxy:
+    """This module's proxy requires the API key (the shared fixture does not yet, see tests/proxy/conftest.py)."""
+    return start_proxy(config={"requireApiKey": True})
 
 
 def _attacker_site(proxy_port: int) -> Starlette:
