@@ -50,6 +50,7 @@ def test_a_retired_model_is_not_routed_to_listed_or_explicitly_served(start_prox
     while not proxy.usage_lines() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proxy.usage_lines()[0]["pricedBy"].startswith("live ")
+    assert httpx.get(f"{proxy.url}/stats", timeout=5).json()["pricedBy"].startswith("live ")
 
 
 def test_allow_unlisted_models_sends_it_priced_at_the_hard_cap(start_proxy: ProxyFactory, retired: str) -> None:
