@@ -83,9 +83,7 @@ def start_proxy(fake: FakeBlockRun, fake_url: str, isolated_state_dir: Path) -> 
                "BLOCKRUN_BASE_RPC_URL": f"{fake_url}/rpc",
                # run the suite with PYCLAWROUTER_UPSTREAM_TRANSPORT=aiohttp to test the other transport
                "PYCLAWROUTER_UPSTREAM_TRANSPORT": os.environ.get("PYCLAWROUTER_UPSTREAM_TRANSPORT", "")}
-        # TEMPORARY (see the guard's merge report): tests written before the API key existed send none, so the
-        # shared fixture turns the key check off; the guard's own tests turn it on (tests/proxy/test_guard*.py).
-        settings = Settings.from_config({"requireApiKey": False, **(config or {})}, env, home=home)
+        settings = Settings.from_config(config or {}, env, home=home)
         # The proxy only answers Host 127.0.0.1:<its configured port>, so the port is chosen before it starts.
         settings = settings.with_overrides(**{"attempt_timeout_s": 10.0, "request_timeout_s": 20.0,
                                               "port": free_port(), **overrides})

@@ -88,7 +88,8 @@ def test_magic_bytes_alone_are_not_an_image(name: str) -> None:
 
 def test_a_data_uri_with_only_magic_bytes_is_400(proxy: Proxy) -> None:
     fake = "data:image/png;base64," + base64.b64encode(FAKES["png signature then text"]).decode()
-    response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10, json={"prompt": "x", "image": fake})
+    response = httpx.post(f"{proxy.url}/v1/images/image2image", headers=proxy.auth, timeout=10,
+                          json={"prompt": "x", "image": fake})
     assert response.status_code == 400
     assert "does not hold a well-formed PNG, JPEG, WebP or GIF image" in response.json()["error"]["message"]
     assert proxy.fake.requests == []
@@ -98,7 +99,7 @@ def test_a_data_uri_with_only_magic_bytes_is_400(proxy: Proxy) -> None:
 def test_every_accepted_format_goes_upstream_with_its_own_type(proxy: Proxy, tmp_path: Path, ext: str) -> None:
     picture = tmp_path / f"photo.{ext}"
     picture.write_bytes(GOOD[ext])
-    response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10,
+    response = httpx.post(f"{proxy.url}/v1/images/image2image", headers=proxy.auth, timeout=10,
                           json={"prompt": "make it blue", "image": str(picture)})
     assert response.status_code == 200, response.text
     mime = {"jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}[ext]
@@ -132,7 +133,8 @@ def _refusals(tmp_path: Path) -> dict[str, str]:
 def test_local_path_refusals_all_read_the_same(proxy: Proxy, tmp_path: Path) -> None:
     messages = {}
     for why, path in _refusals(tmp_path).items():
-        response = httpx.post(f"{proxy.url}/v1/images/image2image", timeout=10, json={"prompt": "x", "image": path})
+        response = httpx.post(f"{proxy.url}/v1/images/image2image", headers=proxy.auth, timeout=10,
+                              json={"prompt": "x", "image": path})
         assert response.status_code == 400, (why, response.text)
         messages[why] = response.json()["error"]["message"].replace(path, "<path>")
     assert set(messages.values()) == {"<path> is not a readable PNG, JPEG, WebP or GIF image file of at most 20 MB"}

@@ -41,7 +41,7 @@ def _start(start_proxy: ProxyFactory, fake_url: str, chain: str = "base") -> Pro
 
 def _generate(proxy: Proxy, **headers: str) -> httpx.Response:
     return httpx.post(f"{proxy.url}/v1/images/generations", json={"model": SLOW, "prompt": "a slow fox", "n": 1},
-                      headers=headers, timeout=30)
+                      headers={**proxy.auth, **headers}, timeout=30)
 
 
 def _usage_lines(proxy: Proxy) -> list[dict[str, Any]]:

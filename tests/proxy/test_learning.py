@@ -41,17 +41,17 @@ def test_a_model_that_keeps_failing_is_tried_last_and_the_answer_says_so(start_p
     proxy = start_proxy()
     body = {"model": "auto", "messages": [{"role": "user", "content": "Summarize the causes of the French "
                                            "Revolution in three paragraphs, with dates"}], "max_tokens": 100}
-    first = httpx.post(f"{proxy.url}/v1/chat/completions", json=body, timeout=20)
+    first = httpx.post(f"{proxy.url}/v1/chat/completions", headers=proxy.auth, json=body, timeout=20)
     primary = proxy.fake.requests[0].model
     assert first.status_code == 200 and primary
     proxy.fake.fail_status(500, model=primary, times=None, stage="request")
     for i in range(3):
         answer = httpx.post(f"{proxy.url}/v1/chat/completions", json={**body, "temperature": i / 10}, timeout=20,
-                            headers={"x-session-id": f"run-{i}"})  # new sessions: no pin, no escalation
+                            headers={**proxy.auth, "x-session-id": f"run-{i}"})  # new sessions: no pin, no escalation
         assert answer.status_code == 200  # a fallback answered
     proxy.fake.requests.clear()
     answer = httpx.post(f"{proxy.url}/v1/chat/completions", json={**body, "temperature": 0.9}, timeout=20,
-                        headers={"x-session-id": "run-new"})
+                        headers={**proxy.auth, "x-session-id": "run-new"})
     assert answer.status_code == 200
     assert primary in answer.headers["x-clawrouter-demoted"]
     assert proxy.fake.requests[0].model != primary  # not tried first any more

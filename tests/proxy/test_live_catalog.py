@@ -34,13 +34,14 @@ def test_a_retired_model_is_not_routed_to_listed_or_explicitly_served(start_prox
                                                                       retired: str) -> None:
     proxy = start_proxy()
     wait_live(proxy)
-    answer = httpx.post(f"{proxy.url}/v1/chat/completions", timeout=20, headers={"x-clawrouter-debug": "1"},
+    answer = httpx.post(f"{proxy.url}/v1/chat/completions", timeout=20,
+                        headers={**proxy.auth, "x-clawrouter-debug": "1"},
                         json={"model": "auto", "messages": [{"role": "user", "content": PROMPT}]})
     assert answer.status_code == 200
     assert retired not in {r.model for r in proxy.fake.requests}
-    listed = {m["id"] for m in httpx.get(f"{proxy.url}/v1/models", timeout=5).json()["data"]}
+    listed = {m["id"] for m in httpx.get(f"{proxy.url}/v1/models", headers=proxy.auth, timeout=5).json()["data"]}
     assert retired not in listed and "blockrun/auto" in listed
-    refused = httpx.post(f"{proxy.url}/v1/chat/completions", timeout=20,
+    refused = httpx.post(f"{proxy.url}/v1/chat/completions", headers=proxy.auth, timeout=20,
                          json={"model": retired, "messages": [{"role": "user", "content": "hi"}]})
     assert refused.status_code == 400
     error = refused.json()["error"]
@@ -56,12 +57,12 @@ def test_a_retired_model_is_not_routed_to_listed_or_explicitly_served(start_prox
 def test_allow_unlisted_models_sends_it_priced_at_the_hard_cap(start_proxy: ProxyFactory, retired: str) -> None:
     proxy = start_proxy(config={"allowUnlistedModels": True, "maxCostPerRun": 0.5, "maxCostPerRunMode": "strict"})
     wait_live(proxy)
-    refused = httpx.post(f"{proxy.url}/v1/chat/completions", timeout=20,
+    refused = httpx.post(f"{proxy.url}/v1/chat/completions", headers=proxy.auth, timeout=20,
                          json={"model": retired, "messages": [{"role": "user", "content": "hi"}]})
     assert refused.status_code == 429  # priced at the $1 hard cap, it cannot fit a $0.50 cap
     proxy2 = start_proxy(config={"allowUnlistedModels": True})
     wait_live(proxy2)
-    sent = httpx.post(f"{proxy2.url}/v1/chat/completions", timeout=20,
+    sent = httpx.post(f"{proxy2.url}/v1/chat/completions", headers=proxy2.auth, timeout=20,
                       json={"model": retired, "messages": [{"role": "user", "content": "hi"}]})
     assert sent.status_code == 200 and retired in {r.model for r in proxy2.fake.requests}
 

@@ -31,7 +31,7 @@ def _tiers_differ(proxy: Proxy, body: dict[str, Any], medium_body: dict[str, Any
 
 def _post(proxy: Proxy, body: dict[str, Any], **headers: str) -> httpx.Response:
     response = httpx.post(f"{proxy.url}/v1/chat/completions", json={**body, "stream": False},
-                          headers={**HEADERS, **headers}, timeout=20)
+                          headers={**proxy.auth, **HEADERS, **headers}, timeout=20)
     assert response.status_code == 200, response.text
     return response
 

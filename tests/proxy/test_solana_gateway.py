@@ -37,7 +37,7 @@ def _solana_proxy(start_proxy: ProxyFactory, **overrides: Any) -> Proxy:
 
 
 def _chat(proxy: Proxy) -> httpx.Response:
-    return httpx.post(f"{proxy.url}/v1/chat/completions", timeout=30,
+    return httpx.post(f"{proxy.url}/v1/chat/completions", headers=proxy.auth, timeout=30,
                       json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 50})
 
 
