@@ -10,7 +10,7 @@
 // The spawned proxy inherits the gateway's environment, so BLOCKRUN_* and CLAWROUTER_* variables (upstream, RPC, chain) apply to it as they do to `pyclawrouter serve`.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -266,7 +266,11 @@ async function recordLastError(stateDir, message) {
   state.lastError = { message, at: new Date().toISOString() };
   try {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
-    await writeFile(join(stateDir, LAST_ERROR_FILE), JSON.stringify(state.lastError) + "\n", { mode: 0o600 });
+    // Written to a temporary name and renamed, so a reader (doctor, another process) never sees half a file.
+    const target = join(stateDir, LAST_ERROR_FILE);
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(state.lastError) + "\n", { mode: 0o600 });
+    await rename(temporary, target);
   } catch {
     // The in-memory copy still reaches commands and the service health; the file is for other processes.
   }
