@@ -20,8 +20,7 @@ PROMPT = [{"role": "user", "content": "Write a Python function that reverses a l
 @pytest.mark.parametrize("alias", ["sonnet", "claude", "flash"])
 def test_provider_prefixed_aliases_resolve_like_the_bare_alias(alias: str) -> None:
     catalog = default_catalog()
-    if alias not in catalog.aliases:
-        pytest.skip(f"the catalog has no alias {alias!r}")
+    assert alias in catalog.aliases, f"the catalog lost the alias {alias!r} users type"
     target = catalog.resolve(alias)
     for prefix in ("openai/", "blockrun/", "blockrun/openai/", "OpenAI/"):
         assert catalog.resolve(prefix + alias) == target
