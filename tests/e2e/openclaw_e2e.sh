@@ -205,7 +205,12 @@ ask c1 "/wallet" "Address:" "Balance: \$100.00"
 ask c2 "/stats" "No requests in the last 7 days"
 ask c3 "/stats nonsense" "is not a number of days" "Usage:"
 ask c4 "/img a red fox in the snow" "Model: google/nano-banana" "Size: 1024x1024" "[image]"
-printf '\x89PNG\r\n\x1a\n e2e' > "$WORK/in.png"
+# A real 1x1 PNG: the proxy decodes an image's header before it accepts it.
+"$PYTHON" -c 'import struct, sys, zlib
+def chunk(kind, data): return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) \
+    + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)' "$WORK/in.png"
 ask c5 "/img2img --image $WORK/in.png give it a hat" "Model: openai/gpt-image-1" "[image]"
 ask c6 "/img2img" "needs --image" "Usage:"
 ask c7 "/exclude add xai/grok-4.5" "Excluded: xai/grok-4.5"
