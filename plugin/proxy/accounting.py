@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.errors import as_user_error
-from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.responses import header_safe
+from pyclawrouter.upstream.fallback import Success
 from pyclawrouter.usage.log import UsageRecord
 
 if TYPE_CHECKING:

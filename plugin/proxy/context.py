@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
-from pyclawrouter.proxy.cooldown import Cooldowns
 from pyclawrouter.proxy.deps import Deps
 from pyclawrouter.proxy.image_jobs import PollSchedule
 from pyclawrouter.proxy.live_catalog import LiveCatalog
 from pyclawrouter.proxy.replay import Inflight, ResponseCache
 from pyclawrouter.proxy.sessions import Sessions
 from pyclawrouter.proxy.spend import SpendLedger
-from pyclawrouter.proxy.upstream import Upstream
 from pyclawrouter.settings import Settings, SettingsProvider
+from pyclawrouter.upstream.client import Upstream
+from pyclawrouter.upstream.cooldowns import Cooldowns
 from pyclawrouter.usage.log import UsageWriter
 
 if TYPE_CHECKING:

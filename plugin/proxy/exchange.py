@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from pyclawrouter.proxy import accounting
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay
 from pyclawrouter.proxy.request import ChatRequest
 from pyclawrouter.proxy.responses import add_notices_to_json
 from pyclawrouter.proxy.spend import RequestSpend
+from pyclawrouter.upstream.fallback import Success
 
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
     from pyclawrouter.router import RoutingDecision

@@ -24,7 +24,7 @@ from pyclawrouter.proxy.image_jobs import ImageJobError, JobProgress, Progress, 
 from pyclawrouter.proxy.request import parse_json_object, read_body
 from pyclawrouter.proxy.responses import json_response
 from pyclawrouter.proxy.spend import RequestSpend
-from pyclawrouter.proxy.upstream import BASE_HEADERS
+from pyclawrouter.upstream.client import BASE_HEADERS
 from pyclawrouter.usage.log import UsageRecord
 
 DEFAULT_EDIT_MODEL = "openai/gpt-image-1"

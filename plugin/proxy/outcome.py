@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyclawrouter.errors import UserFacingError
-from pyclawrouter.proxy.fallback import Success
+from pyclawrouter.upstream.fallback import Success
 
 
 @dataclass

@@ -21,14 +21,14 @@ from pyclawrouter.proxy import accounting, budget, cap_stop
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.errors import CostCapExceededError, UnlistedModelError, UpstreamTimeoutError
 from pyclawrouter.proxy.exchange import Exchange
-from pyclawrouter.proxy.fallback import Plan, run
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay, request_key
 from pyclawrouter.proxy.request import ChatRequest, parse_chat_request, read_body
 from pyclawrouter.proxy.responses import header_safe, json_response, openai_error
-from pyclawrouter.proxy.rewrite import upstream_body
 from pyclawrouter.proxy.sessions import session_id
 from pyclawrouter.proxy.streaming import StreamResponse
+from pyclawrouter.upstream.fallback import Plan, run
+from pyclawrouter.upstream.rewrite import upstream_body
 
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
     from pyclawrouter.router import RoutingDecision

@@ -22,8 +22,8 @@ from pyclawrouter.proxy.live_catalog import LiveCatalog
 from pyclawrouter.proxy.replay import ResponseCache
 from pyclawrouter.proxy.sessions import Sessions
 from pyclawrouter.proxy.spend import SpendLedger
-from pyclawrouter.proxy.upstream import Upstream, make_client
 from pyclawrouter.settings import Settings, SettingsProvider
+from pyclawrouter.upstream.client import Upstream, make_client
 from pyclawrouter.usage.log import UsageWriter
 
 log = logging.getLogger(__name__)

@@ -28,9 +28,9 @@ from starlette.types import Message, Receive, Scope, Send
 
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy.errors import as_user_error
-from pyclawrouter.proxy.fallback import Success
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.responses import error_body, json_error_response
+from pyclawrouter.upstream.fallback import Success
 
 if TYPE_CHECKING:
     from pyclawrouter.proxy.exchange import Exchange

@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from pyclawrouter.proxy import cooldown
-from pyclawrouter.proxy.cooldown import Cooldowns
+from pyclawrouter.upstream import cooldowns
+from pyclawrouter.upstream.cooldowns import Cooldowns
 from tests.proxy.conftest import ProxyFactory
 
 
@@ -28,12 +28,12 @@ def test_three_failures_in_half_the_window_demote_a_model_for_that_kind_only() -
 
 def test_demotion_wears_off_after_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr(cooldown.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(cooldowns.time, "monotonic", lambda: now[0])
     health = Cooldowns()
     for _ in range(3):
         health.outcome("m", "tools", False)
     assert health.demotions() == [{"model": "m", "kind": "tools"}]
-    now[0] += cooldown.DEMOTE_TTL_S + 1
+    now[0] += cooldowns.DEMOTE_TTL_S + 1
     assert not health.demoted("m", "tools") and health.demotions() == []
 
 

@@ -21,11 +21,11 @@ from pyclawrouter.ledger.store import open_store
 from pyclawrouter.payments.flow import PaymentDeclinedError, PaymentState
 from pyclawrouter.payments.payer import PaymentAttempt
 from pyclawrouter.proxy import budget
-from pyclawrouter.proxy.cooldown import Cooldowns
 from pyclawrouter.proxy.errors import AllModelsFailedError, BudgetExhaustedError, CostCapExceededError
-from pyclawrouter.proxy.fallback import Plan, run
 from pyclawrouter.proxy.spend import RequestSpend, SpendLedger
-from pyclawrouter.proxy.upstream import UpstreamAnswer
+from pyclawrouter.upstream.client import UpstreamAnswer
+from pyclawrouter.upstream.cooldowns import Cooldowns
+from pyclawrouter.upstream.fallback import Plan, run
 
 PRICE = 0.002
 GOOD = json.dumps({"choices": [{"message": {"role": "assistant", "content": "a real answer"},

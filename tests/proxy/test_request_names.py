@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pyclawrouter.proxy import classify
 from pyclawrouter.routing.catalog import default_catalog
 from pyclawrouter.routing.config import RoutingConfig
+from pyclawrouter.upstream import classify
 from tests.proxy.conftest import Proxy
 
 PROMPT = [{"role": "user", "content": "Write a Python function that reverses a linked list in place"}]

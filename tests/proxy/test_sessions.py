@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pyclawrouter.proxy import classify
-from pyclawrouter.proxy.rewrite import upstream_body
 from pyclawrouter.proxy.sessions import Sessions, session_id
+from pyclawrouter.upstream import classify
+from pyclawrouter.upstream.rewrite import upstream_body
 from tests.proxy.conftest import ProxyFactory
 
 CHAIN_M = ["m/medium", "m/other"]

@@ -27,8 +27,6 @@ from typing import Any
 import httpx
 
 from pyclawrouter.payments.flow import PaymentDeclinedError
-from pyclawrouter.proxy import classify
-from pyclawrouter.proxy.cooldown import OVERLOAD_COOLDOWN_S, RATE_LIMIT_COOLDOWN_S, Cooldowns
 from pyclawrouter.proxy.errors import (
     AllModelsFailedError,
     AttemptFailure,
@@ -37,7 +35,9 @@ from pyclawrouter.proxy.errors import (
     UpstreamTimeoutError,
 )
 from pyclawrouter.proxy.spend import RequestSpend
-from pyclawrouter.proxy.upstream import PaymentAttemptError, Upstream, UpstreamAnswer
+from pyclawrouter.upstream import classify
+from pyclawrouter.upstream.client import PaymentAttemptError, Upstream, UpstreamAnswer
+from pyclawrouter.upstream.cooldowns import OVERLOAD_COOLDOWN_S, RATE_LIMIT_COOLDOWN_S, Cooldowns
 
 RATE_LIMIT_RETRY_S = 0.2
 _ERROR_BODY_LIMIT = 64 * 1024

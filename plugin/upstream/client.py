@@ -61,7 +61,7 @@ class UpstreamAnswer:
 def make_client(*, max_connections: int = 64, transport: str = "httpx") -> httpx.AsyncClient:
     pool: httpx.AsyncBaseTransport
     if transport == "aiohttp":
-        from pyclawrouter.proxy.aiohttp_transport import AiohttpTransport
+        from pyclawrouter.upstream.transport import AiohttpTransport
 
         pool = AiohttpTransport(max_connections=max_connections)
     else:
