@@ -88,7 +88,7 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         await ctx.usage.flush()
         result = (await asyncio.to_thread(stats.aggregate, ctx.settings.home, days)).to_json()
         result["providerErrors"] = ctx.cooldowns.snapshot()
-        result["demotedModels"] = ctx.cooldowns.demotions()
+        result["demotedModels"] = ctx.cooldowns.demotions() + ctx.health.demotions()
         result["pricedBy"] = ctx.live.state.priced_by  # which catalog view prices requests now
         return json_response(result)
 

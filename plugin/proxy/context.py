@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.deps import Deps
+from pyclawrouter.proxy.health_demotion import HealthDemotion
 from pyclawrouter.proxy.image_jobs import PollSchedule
 from pyclawrouter.proxy.live_catalog import LiveCatalog
 from pyclawrouter.proxy.replay import Inflight, ResponseCache
@@ -40,6 +41,11 @@ class ProxyContext:
     started_at: float = field(default_factory=time.monotonic)
     image_poll: PollSchedule = field(default_factory=PollSchedule)
     """How a 202 image job is polled (every 5 s, up to 300 s); tests shorten it."""
+    health: HealthDemotion = field(init=False)
+    """The gateway's health rows (read with the live catalog) applied to each request's chain."""
+
+    def __post_init__(self) -> None:
+        self.health = HealthDemotion(self.live)
 
     @property
     def settings(self) -> Settings:

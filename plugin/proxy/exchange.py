@@ -42,8 +42,9 @@ class Exchange:
     headers: dict[str, str] = field(default_factory=dict)
     spend: RequestSpend | None = None
     """Every payment this request signed (the payment flow books them as it signs)."""
-    demoted: tuple[str, ...] = ()
-    """Models of the chain moved to its back because they keep failing this kind of request."""
+    demoted: tuple[dict[str, str], ...] = ()
+    """Models of the chain moved to its back: ``{"model", "reason": "outcomes" (failing this kind of request)
+    or "health" (the gateway's health rows)}``."""
     _finished: bool = False
 
     @property

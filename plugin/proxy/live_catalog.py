@@ -4,6 +4,9 @@ At start and every 5 minutes, off the request path, ``GET {apiBase}/v1/models?fo
 redirects) is merged over the snapshot (``routing/live.py``). Each refresh builds a complete new
 :class:`CatalogState` and swaps it in with one assignment, so a request sees one consistent view; on any error
 the last complete view stays. Every usage line names the view that priced it (``pricedBy``).
+
+Right after each list, ``GET {apiBase}/v1/health/models`` (same timeout, no redirects) is read the same way:
+its rows (``routing/health.py``) replace the last good ones in one assignment, and on any error those stay.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pyclawrouter.proxy.model_list import model_list
 if TYPE_CHECKING:
     from pyclawrouter.routing.catalog import Catalog
     from pyclawrouter.routing.config import RoutingConfig
+    from pyclawrouter.routing.health import ModelHealth
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,9 @@ class LiveCatalog:
         self.snapshot = snapshot
         self.state = state_for(snapshot, priced_by=f"snapshot {snapshot.snapshot_date.isoformat()}")
         self.last_error: str | None = None
+        self.health: Mapping[str, ModelHealth] = {}
+        """The gateway's last good health rows, by model id (empty until one was read)."""
+        self.health_error: str | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def refresh(self, client: httpx.AsyncClient, api_base: str) -> bool:
@@ -106,11 +113,31 @@ class LiveCatalog:
         self.last_error = None
         return True
 
+    async def refresh_health(self, client: httpx.AsyncClient, api_base: str) -> bool:
+        from pyclawrouter.routing.health import parse_health
+
+        try:
+            response = await client.get(f"{api_base}/v1/health/models", timeout=FETCH_TIMEOUT_S,
+                                        follow_redirects=False)
+            if response.status_code != 200:
+                raise ValueError(f"HTTP {response.status_code}")
+            if len(response.content) > MAX_LIST_BYTES:
+                raise ValueError("the health list is too large")
+            self.health = parse_health(response.json())
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            self.health_error = f"{type(exc).__name__}: {exc}"[:300]
+            log.warning("could not read model health from %s (%s); keeping the last good rows", api_base,
+                        self.health_error)
+            return False
+        self.health_error = None
+        return True
+
     def start(self, client: httpx.AsyncClient, api_base: str, interval_s: float = REFRESH_INTERVAL_S) -> None:
         async def loop() -> None:
             while True:
                 started = time.monotonic()
                 await self.refresh(client, api_base)
+                await self.refresh_health(client, api_base)
                 await asyncio.sleep(max(1.0, interval_s - (time.monotonic() - started)))
 
         self._task = asyncio.get_running_loop().create_task(loop(), name="live-catalog")

@@ -59,7 +59,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
 
     # 3. Session: the pinned model keeps serving a routed conversation while it can take the request; only a
     # higher tier replaces it. What overrides it comes later and is per request: the spend cap (step 4), the
-    # wallet (step 5), then health (cooling models move to the end of the chain in the fallback loop).
+    # wallet (step 5), then demotion by health or outcomes (step 7; cooling models move to the end too).
     if not explicit:
         can_serve = _can_serve(ctx, decision, chat)
         pinned = ctx.sessions.pin(sid, model=decision.model, tier=decision.tier, chain=state.chain,
@@ -122,13 +122,18 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
                                 type_="dedup_origin_failed", code="dedup_origin_failed")
         return _replay(replay, "dedup")
 
-    # 7. The fallback loop over the chain, with paid upstream calls. Models that keep failing this kind of
-    # request were moved to the back of it; the answer says which.
+    # 7. The fallback loop over the chain, with paid upstream calls. Demotion comes last of the rules (after
+    # the spend cap, availability and the pin) and only reorders this request's chain: models the gateway's
+    # health rows mark slow or failing go to the back now, and models that keep failing this kind of request
+    # go behind them in the loop (``Cooldowns.order``); the answer says which, and why.
     kind = "tools" if chat.body.get("tools") else "chat"
-    demoted = ctx.cooldowns.demoted_in(state.chain, kind)
+    by_health = ctx.health.order(state.chain, settings.max_attempts)
+    state.chain = by_health.chain
+    demoted = [(m, "outcomes") for m in ctx.cooldowns.demoted_in(state.chain, kind)]
+    demoted += [(m, "health") for m in by_health.demoted]
     if demoted:
-        state.demoted = tuple(demoted)
-        state.headers["x-clawrouter-demoted"] = header_safe(",".join(demoted))
+        state.demoted = tuple({"model": m, "reason": why} for m, why in demoted)
+        state.headers["x-clawrouter-demoted"] = header_safe(", ".join(f"{m};reason={why}" for m, why in demoted))
     attempt_plan = Plan(
         url=f"{settings.api_base}/v1/chat/completions",
         chain=state.chain,

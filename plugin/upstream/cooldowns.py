@@ -87,4 +87,5 @@ class Cooldowns:
 
     def demotions(self) -> list[dict[str, str]]:
         """What is demoted right now, for ``/stats``."""
-        return [{"model": model, "kind": kind} for model, kind in sorted(self._demoted) if self.demoted(model, kind)]
+        return [{"model": model, "kind": kind, "reason": "outcomes"} for model, kind in sorted(self._demoted)
+                if self.demoted(model, kind)]

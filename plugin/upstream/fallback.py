@@ -81,7 +81,8 @@ class Success:
 
 
 async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
-    queue = cooldowns.order(list(dict.fromkeys(plan.chain)), plan.kind)[: plan.max_attempts]
+    # Demotion reorders the models this request will try; it never swaps one out for a model further down.
+    queue = cooldowns.order(list(dict.fromkeys(plan.chain))[: plan.max_attempts], plan.kind)
     explicit = len(queue) == 1
     failures: list[AttemptFailure] = []
     payment_fallback = budget_fallback = False

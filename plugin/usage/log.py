@@ -52,8 +52,8 @@ class UsageRecord:
     payments: tuple[dict[str, Any], ...] = ()
     ceiling: float | None = None
     priced_by: str | None = None
-    demoted: tuple[str, ...] = ()
-    """Models moved to the back of the chain for failing this kind of request lately."""
+    demoted: tuple[dict[str, str], ...] = ()
+    """Models moved to the back of the chain: ``{"model", "reason": "outcomes"|"health"}``."""
     """Which catalog view priced the request: ``live <time>`` or ``snapshot <date>``."""
     """The most this request was allowed to pay across all its attempts (None: it could not pay)."""
     """Every payment the request signed: ``{"model", "usd", "state": "pending"|"settled", "tx"?}``."""

@@ -32,7 +32,7 @@ def test_demotion_wears_off_after_the_window(monkeypatch: pytest.MonkeyPatch) ->
     health = Cooldowns()
     for _ in range(3):
         health.outcome("m", "tools", False)
-    assert health.demotions() == [{"model": "m", "kind": "tools"}]
+    assert health.demotions() == [{"model": "m", "kind": "tools", "reason": "outcomes"}]
     now[0] += cooldowns.DEMOTE_TTL_S + 1
     assert not health.demoted("m", "tools") and health.demotions() == []
 
@@ -56,8 +56,8 @@ def test_a_model_that_keeps_failing_is_tried_last_and_the_answer_says_so(start_p
     assert primary in answer.headers["x-clawrouter-demoted"]
     assert proxy.fake.requests[0].model != primary  # not tried first any more
     stats = httpx.get(f"{proxy.url}/stats", timeout=10).json()
-    assert {"model": primary, "kind": "chat"} in stats["demotedModels"]
+    assert {"model": primary, "kind": "chat", "reason": "outcomes"} in stats["demotedModels"]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not any(line.get("demoted") for line in proxy.usage_lines()):
         time.sleep(0.02)
-    assert any(primary in line.get("demoted", []) for line in proxy.usage_lines())
+    assert any({"model": primary, "reason": "outcomes"} in line.get("demoted", []) for line in proxy.usage_lines())
