@@ -312,7 +312,8 @@ assert doc["gateway"]["mode"] == "local"
 assert "pyclawrouter" not in doc.get("plugins", {}).get("entries", {}), doc["plugins"]
 print("openclaw.json clean:", sorted(doc))
 PY
-left=$(cd "$STATE" && ls -A | grep -Ev '^(wallet\.key|mnemonic|payment-chain|config\.yaml|exclude-models\.json|images|logs|spend-ledger\.sqlite3.*)$' || true)
+# The api-key stays with the wallet: clients other than OpenClaw may use the proxy with it.
+left=$(cd "$STATE" && ls -A | grep -Ev '^(api-key|wallet\.key|mnemonic|payment-chain|config\.yaml|exclude-models\.json|images|logs|spend-ledger\.sqlite3.*)$' || true)
 [ -z "$left" ] || fail "uninstall left runtime files in $STATE: $left"
 [ ! -e "$HOME/.openclaw/extensions/pyclawrouter" ] || fail "uninstall left the plugin files"
 
