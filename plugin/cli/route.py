@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pyclawrouter.router import route
+    from pyclawrouter.routing.router import route
 
     parser: argparse.ArgumentParser = args._parser
     if bool(args.prompt) == bool(args.body):

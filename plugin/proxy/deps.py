@@ -15,11 +15,11 @@ from pyclawrouter.settings import Settings
 if TYPE_CHECKING:  # loaded in the start-up worker thread, after the server listens
     from pyclawrouter.balance import BalanceMonitor
     from pyclawrouter.payments.payer import Payer
-    from pyclawrouter.router import RoutingDecision
     from pyclawrouter.routing.catalog import Catalog
     from pyclawrouter.routing.config import RoutingConfig
+    from pyclawrouter.routing.request import ChatRequest
+    from pyclawrouter.routing.router import RoutingDecision
     from pyclawrouter.wallet.model import Wallet
-
 
 
 @dataclass
@@ -34,9 +34,9 @@ class Deps:
     def catalog(self) -> Catalog:
         return self.routing.catalog
 
-    def route(self, body: Mapping[str, Any], *, config: RoutingConfig | None = None,
+    def route(self, body: Mapping[str, Any] | ChatRequest, *, config: RoutingConfig | None = None,
               excluded: Collection[str] = ()) -> RoutingDecision:
-        from pyclawrouter.router import route
+        from pyclawrouter.routing.router import route
 
         return route(body, None, config=config or self.routing, excluded=excluded)
 

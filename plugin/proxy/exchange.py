@@ -16,19 +16,19 @@ from pyclawrouter.proxy import accounting
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay
-from pyclawrouter.proxy.request import ChatRequest
+from pyclawrouter.proxy.request import ChatCall
 from pyclawrouter.proxy.responses import add_notices_to_json
 from pyclawrouter.proxy.spend import RequestSpend
 from pyclawrouter.upstream.fallback import Success
 
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
-    from pyclawrouter.router import RoutingDecision
+    from pyclawrouter.routing.router import RoutingDecision
 
 
 @dataclass
 class Exchange:
     ctx: ProxyContext
-    chat: ChatRequest
+    chat: ChatCall
     key: str
     """The response cache / in-flight dedup key of this request."""
     request_id: str

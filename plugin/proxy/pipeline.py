@@ -11,7 +11,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +23,7 @@ from pyclawrouter.proxy.errors import CostCapExceededError, UnlistedModelError, 
 from pyclawrouter.proxy.exchange import Exchange
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay, request_key
-from pyclawrouter.proxy.request import ChatRequest, parse_chat_request, read_body
+from pyclawrouter.proxy.request import ChatCall, parse_chat_call, read_body
 from pyclawrouter.proxy.responses import header_safe, json_response, openai_error
 from pyclawrouter.proxy.sessions import session_id
 from pyclawrouter.proxy.streaming import StreamResponse
@@ -31,8 +31,9 @@ from pyclawrouter.upstream.fallback import Plan, run
 from pyclawrouter.upstream.rewrite import upstream_body
 
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread
-    from pyclawrouter.router import RoutingDecision
     from pyclawrouter.routing.config import RoutingConfig
+    from pyclawrouter.routing.request import ChatRequest
+    from pyclawrouter.routing.router import RoutingDecision
 
 # The auto profile switches to the agentic table turn by turn (tools, agentic wording): still one conversation.
 _PROFILE_FAMILY = {"agentic": "auto"}
@@ -45,13 +46,14 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     started = time.monotonic()
     request_id = uuid.uuid4().hex[:16]
 
-    # 1. Parse and validate (400 / 413 before anything is spent).
-    chat = parse_chat_request(await read_body(request, settings.max_body_bytes), request)
+    # 1. Parse and validate (400 / 413 before anything is spent): the one pass over the messages.
+    chat = parse_chat_call(await read_body(request, settings.max_body_bytes), request)
+    parsed = chat.request
 
     # 2. Route: a profile goes through the classifier, an explicit model id (or alias) to that model.
     decision = _route(ctx, chat)
     explicit = decision.profile == "explicit"
-    sid = session_id(chat.session_header, chat.body["messages"])
+    sid = session_id(chat.session_header, parsed.messages)
     key = request_key(chat.raw, stream=chat.stream, session=chat.session_header)
     state = Exchange(ctx=ctx, chat=chat, key=key, request_id=request_id, started=started, decision=decision,
                      session=sid, chain=list(decision.chain) or [decision.model], tier=decision.tier,
@@ -61,9 +63,9 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     # higher tier replaces it. What overrides it comes later and is per request: the spend cap (step 4), the
     # wallet (step 5), then demotion by health or outcomes (step 7; cooling models move to the end too).
     if not explicit:
-        can_serve = _can_serve(ctx, decision, chat)
+        can_serve = _can_serve(ctx, decision, parsed)
         pinned = ctx.sessions.pin(sid, model=decision.model, tier=decision.tier, chain=state.chain,
-                                  messages=chat.body["messages"], tier_primary=_tier_primary(decision, can_serve,
+                                  messages=parsed.messages, tier_primary=_tier_primary(decision, can_serve,
                                                                                              ctx.routing_config()),
                                   can_serve=can_serve, profile=_PROFILE_FAMILY.get(decision.profile,
                                                                                     decision.profile))
@@ -90,7 +92,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     cap = settings.max_cost_per_run
     try:
         plan = budget.plan(ctx.ledger, settings.max_cost_per_run_mode, sid, state.chain, estimate, cap=cap,
-                           free_model=ctx.models.free_model, explicit=explicit, tools=bool(chat.body.get("tools")))
+                           free_model=ctx.models.free_model, explicit=explicit, tools=parsed.has_tools)
     except UserFacingError as exc:
         state.log(accounting.failed_outcome(exc))
         if isinstance(exc, CostCapExceededError) and cap_stop.answers_in_chat(request):
@@ -126,7 +128,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     # the spend cap, availability and the pin) and only reorders this request's chain: models the gateway's
     # health rows mark slow or failing go to the back now, and models that keep failing this kind of request
     # go behind them in the loop (``Cooldowns.order``); the answer says which, and why.
-    kind = "tools" if chat.body.get("tools") else "chat"
+    kind = "tools" if parsed.has_tools else "chat"
     by_health = ctx.health.order(state.chain, settings.max_attempts)
     state.chain = by_health.chain
     demoted = [(m, "outcomes") for m in ctx.cooldowns.demoted_in(state.chain, kind)]
@@ -138,9 +140,9 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         url=f"{settings.api_base}/v1/chat/completions",
         chain=state.chain,
         stream=chat.stream,
-        body_for=lambda model: upstream_body(chat.body, model, max_tokens=decision.max_output_tokens,
-                                             max_output=ctx.models.facts(model).max_output,
-                                             stream=chat.stream),
+        body_for=lambda model: upstream_body(chat.body, parsed.messages, model,
+                                             max_tokens=decision.max_output_tokens,
+                                             max_output=ctx.models.facts(model).max_output, stream=chat.stream),
         estimate_for=estimate,
         timeout_for=lambda model: settings.reasoning_attempt_timeout_s if ctx.models.facts(model).reasoning
         else settings.attempt_timeout_s,
@@ -196,18 +198,18 @@ def _replay(replay: Replay, how: str) -> Response:
     return Response(replay.body, status_code=replay.status, media_type=replay.media_type, headers=headers)
 
 
-def _route(ctx: ProxyContext, chat: ChatRequest) -> RoutingDecision:
+def _route(ctx: ProxyContext, chat: ChatCall) -> RoutingDecision:
     # Bad bodies and unknown models raise BadRequestErrors (400, naming close matches) that the app answers.
     # Ids the gateway no longer lists are never routed to: it would answer them from another model.
     unlisted = ctx.live.state.unlisted
     excluded = ctx.settings.exclude_models
-    return ctx.deps.route(chat.body, config=ctx.routing_config(),
+    return ctx.deps.route(chat.request, config=ctx.routing_config(),
                           excluded=unlisted.union(excluded) if unlisted else excluded)
 
 
 def _can_serve(ctx: ProxyContext, decision: RoutingDecision, chat: ChatRequest) -> Callable[[str], bool]:
     """Whether a model can take this request: tools, images, context window, listed, and not excluded."""
-    tools, vision = bool(chat.body.get("tools")), _has_images(chat.body["messages"])
+    tools, vision = chat.has_tools, chat.has_images
     tokens = decision.input_tokens + decision.max_output_tokens
     excluded = _excluded_ids(ctx)
 
@@ -239,12 +241,6 @@ def _tier_primary(decision: RoutingDecision, can_serve: Callable[[str], bool],
         return next((m for m in config.choice(decision.profile, tier).chain if can_serve(m)), None)
 
     return primary
-
-
-def _has_images(messages: list[Any]) -> bool:
-    return any(isinstance(part, dict) and part.get("type") in ("image_url", "input_image")
-               for message in messages if isinstance(message, dict) and isinstance(message.get("content"), list)
-               for part in message["content"])
 
 
 __all__ = ["chat_completions", "json_response"]

@@ -1,4 +1,4 @@
-"""Reading and validating a chat-completions request before anything else looks at it."""
+"""Reading a request body, and turning a chat-completions body into the routing core's request model."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from pyclawrouter.errors import BadRequestError
 from pyclawrouter.proxy.errors import PayloadTooLargeError, RequestTimeoutError
 from pyclawrouter.proxy.json_body import parse_json_body
+from pyclawrouter.routing.request import ChatRequest, parse_request
 
 # A client that stops sending half-way through its body would otherwise hold the request (and its connection)
 # open forever; loopback clients send a 20 MB body in well under a second.
@@ -18,15 +19,16 @@ BODY_CHUNK_TIMEOUT_S = 30.0
 # Session ids are opaque tokens (OpenClaw sends a UUID); they end up in logs and cache keys.
 _MAX_SESSION_ID = 256
 
-_ROLES = {"system", "developer", "user", "assistant", "tool", "function", "model"}
 
+@dataclass(frozen=True, slots=True)
+class ChatCall:
+    """One ``POST /v1/chat/completions`` as it arrived: the routing core's :class:`ChatRequest` (validated, the
+    messages read once) plus what only the transport knows (the flags, the headers, the bytes)."""
 
-@dataclass
-class ChatRequest:
-    body: dict[str, Any]
+    request: ChatRequest
+    body: dict[str, Any]  # the parsed JSON; what is forwarded upstream besides the messages
     raw: bytes
     stream: bool
-    model_field: str
     session_header: str | None
     skip_cache: bool
     wants_usage: bool
@@ -79,37 +81,21 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def parse_chat_request(raw: bytes, request: Request) -> ChatRequest:
+def parse_chat_call(raw: bytes, request: Request) -> ChatCall:
+    """Bytes to the one request model (400 with the reason when the body is not a chat request), then the
+    transport flags; the messages are the routing core's to read."""
     body = parse_json_object(raw)
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise BadRequestError("'messages' is required and must be a non-empty list of message objects")
-    for index, message in enumerate(messages):
-        if not isinstance(message, dict):
-            raise BadRequestError(f"messages[{index}] must be an object, not {type(message).__name__}")
-        role = message.get("role")
-        if not isinstance(role, str) or role not in _ROLES:
-            raise BadRequestError(f"messages[{index}].role must be one of {', '.join(sorted(_ROLES))}; got {role!r}")
-    model = body.get("model", "auto")
-    if not isinstance(model, str) or not model.strip():
-        raise BadRequestError("'model' must be a non-empty string, e.g. \"blockrun/auto\"")
+    chat = parse_request(body)
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise BadRequestError("'stream' must be true or false")
-    for key in ("max_tokens", "max_completion_tokens"):
-        value = body.get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise BadRequestError(f"'{key}' must be a positive integer")
-    tools = body.get("tools")
-    if tools is not None and not isinstance(tools, list):
-        raise BadRequestError("'tools' must be a list")
     options = body.get("stream_options")
     headers = request.headers
-    return ChatRequest(
+    return ChatCall(
+        request=chat,
         body=body,
         raw=raw,
         stream=stream,
-        model_field=model.strip(),
         session_header=header_text(request, "x-session-id", max_length=_MAX_SESSION_ID),
         skip_cache="no-cache" in headers.get("cache-control", "").lower()
         or body.get("cache") is False or body.get("no_cache") is True,

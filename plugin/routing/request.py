@@ -1,4 +1,8 @@
-"""Validate a chat-completions body and pull out what routing needs, in one pass over the messages.
+"""The one request model: a chat-completions body validated, and what routing and the proxy need read out of
+it, in one pass over the messages.
+
+Gemini-style ``role: "model"`` is accepted and means ``assistant``: :attr:`ChatRequest.messages` carries it
+renamed, so everything downstream (the classifier, sessions, the upstream body) sees one role.
 
 The system prompt is never scanned (only its length counts toward the token estimate): in agent clients it is
 tens of kilobytes of boilerplate that says nothing about this turn.
@@ -23,7 +27,9 @@ from pyclawrouter.routing.tokens import (
     tools_chars,
 )
 
-ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+# Other clients' names for a role, and the role they mean.
+ROLE_ALIASES = {"model": "assistant"}
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function", *ROLE_ALIASES})
 _STRUCTURED_FORMATS = frozenset({"json_object", "json_schema"})
 
 
@@ -36,7 +42,7 @@ class ChatRequest(NamedTuple):
     has_images: bool
     structured_output: bool  # response_format asks for JSON
     tool_loop: bool  # tool calls or results came after the user's words: the agent is mid-task
-    messages: tuple[Any, ...] = ()  # as sent, already validated
+    messages: tuple[Any, ...] = ()  # as sent, validated, aliased roles renamed (ROLE_ALIASES)
     user_index: int = -1  # where user_text came from
 
     def previous_user_text(self) -> str:
@@ -76,10 +82,14 @@ def parse_request(body: object) -> ChatRequest:
     user_index = -1
     saw_user = False
     tool_loop = False
+    renamed: list[int] = []
     # Newest first: the user's words are in the latest user message that has any once wrappers are removed.
     for index in range(len(messages) - 1, -1, -1):
         message = messages[index]
         role, content, size, images = _scan_message(index, message)
+        if role in ROLE_ALIASES:
+            role = ROLE_ALIASES[role]
+            renamed.append(index)
         chars += size
         has_images = has_images or images
         if user_text is not None:
@@ -93,6 +103,12 @@ def parse_request(body: object) -> ChatRequest:
             tool_loop = True
     if not saw_user:
         raise InvalidRequestError("'messages' must include at least one message with role 'user'.")
+    normalized = tuple(messages)
+    if renamed:
+        copy = list(normalized)
+        for index in renamed:
+            copy[index] = {**copy[index], "role": ROLE_ALIASES[copy[index]["role"]]}
+        normalized = tuple(copy)
 
     return ChatRequest(
         model=model.strip() if isinstance(model, str) else None,
@@ -103,7 +119,7 @@ def parse_request(body: object) -> ChatRequest:
         has_images=has_images,
         structured_output=_structured(body.get("response_format")),
         tool_loop=tool_loop and user_text is not None,
-        messages=tuple(messages),
+        messages=normalized,
         user_index=user_index,
     )
 

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-_ROLE_MAP = {"developer": "system", "model": "assistant"}
+# Roles the gateway's upstreams do not all take. (Aliases such as Gemini's "model" were renamed when the
+# request was parsed: routing.request.ROLE_ALIASES.)
+_ROLE_MAP = {"developer": "system"}
 _KEEP_ROLES = {"system", "user", "assistant", "tool", "function"}
 _BAD_ID_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
 
 
-def upstream_body(body: dict[str, Any], model: str, *, max_tokens: int, max_output: int | None,
-                  stream: bool) -> bytes:
-    """``max_tokens``: the output budget the request was estimated on (the larger of the client's
+def upstream_body(body: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], model: str, *, max_tokens: int,
+                  max_output: int | None, stream: bool) -> bytes:
+    """``messages``: the parsed request's (``ChatRequest.messages``), which replace the body's.
+    ``max_tokens``: the output budget the request was estimated on (the larger of the client's
     max_tokens / max_completion_tokens, else the router's default), capped here at this model's max output."""
     out = dict(body)
     out["model"] = model
-    out["messages"] = _messages(body["messages"], google=model.startswith("google/") or "gemini" in model)
+    out["messages"] = _messages(messages, google=model.startswith("google/") or "gemini" in model)
     # The gateway reads max_tokens only, always wants it, and prices the quote on it: send exactly one value,
     # the one estimated on, never more than the model can write.
     out.pop("max_completion_tokens", None)
@@ -41,7 +45,7 @@ def upstream_body(body: dict[str, Any], model: str, *, max_tokens: int, max_outp
     return json.dumps(out, separators=(",", ":")).encode("ascii")
 
 
-def _messages(messages: list[dict[str, Any]], *, google: bool) -> list[dict[str, Any]]:
+def _messages(messages: Sequence[Mapping[str, Any]], *, google: bool) -> list[Mapping[str, Any]]:
     result = []
     for message in messages:
         changed = message

@@ -21,8 +21,8 @@ def _post(proxy: Proxy, content: bytes, **kw: Any) -> httpx.Response:
 @pytest.mark.parametrize(("body", "needle"), [
     (b"{not json", "not valid JSON"),
     (b"[1, 2]", "JSON object"),
-    (b'{"model": "auto"}', "'messages' is required"),
-    (b'{"model": "auto", "messages": "hi"}', "'messages' is required"),
+    (b'{"model": "auto"}', "'messages' must be a non-empty list"),
+    (b'{"model": "auto", "messages": "hi"}', "'messages' must be a non-empty list"),
     (b'{"model": "auto", "messages": [{"role": "wizard", "content": "x"}]}', "role"),
     (b'{"model": 7, "messages": [{"role": "user", "content": "x"}]}', "'model'"),
     (b'{"model": "auto", "stream": "yes", "messages": [{"role": "user", "content": "x"}]}', "'stream'"),

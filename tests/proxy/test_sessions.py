@@ -136,8 +136,8 @@ def test_rewrite_per_attempt() -> None:
         {"role": "assistant", "content": "", "tool_calls": [{"id": "call.1:x", "type": "function",
                                                              "function": {"name": "f", "arguments": "{}"}}]},
         {"role": "tool", "tool_call_id": "call.1:x", "content": "done"}]}
-    out = json.loads(upstream_body(body, "google/gemini-2.5-flash", max_tokens=100_000, max_output=8192,
-                                   stream=True))
+    out = json.loads(upstream_body(body, body["messages"], "google/gemini-2.5-flash", max_tokens=100_000,
+                                   max_output=8192, stream=True))
     assert out["model"] == "google/gemini-2.5-flash" and out["max_tokens"] == 8192
     assert "max_completion_tokens" not in out
     assert [m["role"] for m in out["messages"]] == ["system", "user", "assistant", "tool"]

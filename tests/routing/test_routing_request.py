@@ -76,6 +76,14 @@ def test_real_openclaw_requests_yield_exactly_the_typed_words(n: int, words: str
     assert 13_000 < request.input_tokens < 16_000
 
 
+def test_a_model_role_means_assistant_and_the_clients_messages_stay_as_sent() -> None:
+    messages = [{"role": "user", "content": "hi"}, {"role": "model", "content": "hello"},
+                {"role": "user", "content": "and now?"}]
+    request = parse_request({"messages": messages})
+    assert [m["role"] for m in request.messages] == ["user", "assistant", "user"]
+    assert request.messages[0] is messages[0] and messages[1]["role"] == "model"
+
+
 def test_max_completion_tokens_wins_over_max_tokens() -> None:
     assert parse_request(bare("hi", max_tokens=100, max_completion_tokens=300)).max_output_tokens == 300
     assert parse_request(bare("hi", max_tokens=100)).max_output_tokens == 100

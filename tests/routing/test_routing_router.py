@@ -267,3 +267,33 @@ def test_json_response_format_is_at_least_medium() -> None:
 )
 def test_everyday_prompts(prompt: str, tier: str) -> None:
     assert route(bare(prompt)).tier == tier
+
+
+def test_route_is_defined_in_the_routing_package_and_the_stable_path_names_the_same_objects() -> None:
+    import pyclawrouter.router
+    import pyclawrouter.routing
+    from pyclawrouter.routing import ChatRequest, parse_request
+
+    assert pyclawrouter.routing.route is route is pyclawrouter.router.route
+    assert pyclawrouter.routing.RoutingDecision is RoutingDecision
+    assert route.__module__ == "pyclawrouter.routing.router"
+    parsed = parse_request(openclaw_body(2))
+    assert isinstance(parsed, ChatRequest)
+    assert route(parsed) == route(openclaw_body(2))  # an already-parsed request routes the same as its body
+
+
+def test_the_routing_package_exports_only_its_own_modules_and_loads_them_on_first_use() -> None:
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pyclawrouter.routing
+
+    tree = ast.parse(Path(pyclawrouter.routing.__file__).read_text(encoding="utf-8"))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module != "__future__"]
+    assert imported and all(str(m).startswith("pyclawrouter.routing.") or m == "typing" for m in imported)
+    code = ("import sys, pyclawrouter.routing.names, pyclawrouter.routing.request;"
+            "print('pyclawrouter.routing.classifier' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
