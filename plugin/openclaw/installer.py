@@ -334,7 +334,8 @@ def uninstall(
         after = read_openclaw_document(config_path)
         if dig(after, f"plugins.entries.{PLUGIN_ID}") is not None:
             _write_patch(run, deletion_patch(after, f"plugins.entries.{PLUGIN_ID}"))
-        messages.append("Uninstalled the pyclawrouter plugin (your wallet, its API key and usage logs stay in the state directory).")
+        messages.append("Uninstalled the pyclawrouter plugin (your wallet, its API key and usage logs stay in the "
+                        "state directory).")
     else:
         messages.append("The pyclawrouter plugin was not installed.")
     (home / RECORD_NAME).unlink(missing_ok=True)
