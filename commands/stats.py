@@ -129,6 +129,7 @@ def format_stats(data: dict[str, Any]) -> str:
             lines.append(
                 f"  {_short(model, 26):<26} {int(bucket.get('count', 0)):>4}  {_money(float(bucket.get('cost', 0)))}"
             )
+    lines += _shadow_lines(data.get("shadow"))
     daily: list[dict[str, Any]] = data.get("dailyBreakdown") or []
     if len(daily) > 1:
         lines += ["", "Daily        reqs     spent     saved"]
@@ -136,3 +137,15 @@ def format_stats(data: dict[str, Any]) -> str:
             spent, saved = _money(float(day.get("totalCost", 0))), _money(float(day.get("totalSavings", 0)))
             lines.append(f"  {day.get('date')} {int(day.get('totalRequests', 0)):>5}  {spent:>8}  {saved:>8}")
     return "```\n" + "\n".join(lines) + "\n```"
+
+
+def _shadow_lines(shadow: dict[str, Any] | None) -> list[str]:
+    """routing.shadow: what its picks would have cost against what the same requests cost."""
+    if not shadow or not shadow.get("requests"):
+        return []
+    actual, other = float(shadow.get("actualCost", 0)), float(shadow.get("shadowCost", 0))
+    requests, differed = int(shadow["requests"]), int(shadow.get("differed", 0))
+    return ["", "Shadow routing (never called)",
+            f"  spent      {_money(actual)}",
+            f"  shadow     {_money(other)}  ({'+' if other >= actual else '-'}{_money(abs(other - actual))})",
+            f"  differed   {differed} of {requests} ({float(shadow.get('differedPercentage', 0)):.1f}%)"]

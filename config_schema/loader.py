@@ -113,7 +113,24 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"{where}: {_show(value)} has the wrong form; must match {spec}"
     if rule == "required":
         return f"{where}: {error.message}"
+    if rule in ("oneOf", "anyOf") and error.context:
+        return _explain_alternatives(error, where)
     return f"{where}: {_show(value)} is not allowed ({error.message})"
+
+
+def _explain_alternatives(error: jsonschema.ValidationError, where: str) -> str:
+    """A value that fits none of a ``oneOf``: the mistakes within the alternative it came closest to (the one
+    whose errors lie deepest inside the value), else what the alternatives are (the schema's description)."""
+    branches: dict[int, list[jsonschema.ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(int(sub.schema_path[0]), []).append(sub)
+    depth = {i: max(len(sub.path) for sub in subs) for i, subs in branches.items()}
+    deepest = max(depth.values())
+    closest = [i for i, d in depth.items() if d == deepest]
+    if deepest > 0 and len(closest) == 1:
+        return "; ".join(_explain(sub) for sub in branches[closest[0]] if len(sub.path) == deepest)
+    expected = error.schema.get("description") if isinstance(error.schema, Mapping) else None
+    return f"{where}: {_show(error.instance)} is not allowed; allowed: {expected or error.message}"
 
 
 def _non_finite(value: object, where: str = "") -> list[tuple[str, float]]:

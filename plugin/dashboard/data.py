@@ -87,6 +87,8 @@ class RecentRequest:
     status: int
     latency_ms: float
     session: str
+    shadow_model: str | None = None  # routing.shadow's pick for the request, never called
+    shadow_cost: float | None = None
 
 
 @dataclass
@@ -222,7 +224,15 @@ def _recent(line: Mapping[str, Any]) -> RecentRequest:
         status=status_of(line),
         latency_ms=num(line.get("latencyMs")),
         session=str(line.get("session") or ""),
+        **_shadow_of(line),
     )
+
+
+def _shadow_of(line: Mapping[str, Any]) -> dict[str, Any]:
+    shadow = line.get("shadow")
+    if not isinstance(shadow, dict):
+        return {}
+    return {"shadow_model": str(shadow.get("model") or "unknown"), "shadow_cost": num(shadow.get("cost"))}
 
 
 def _tier_rank(tier: str) -> int:

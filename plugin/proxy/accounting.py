@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from pyclawrouter.errors import UserFacingError
@@ -128,7 +129,28 @@ def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, cach
         priced_by=state.ctx.live.state.priced_by,
         demoted=state.demoted,
         reasoning=decision.reasoning if decision.profile != "explicit" else None,
+        shadow=shadow_record(state, models, model, cost, (in_t, out_t)) if ok else None,
     )
+
+
+def shadow_record(state: Exchange, models: CatalogView, model: str, cost: float,
+                  tokens: tuple[int, int]) -> dict[str, Any] | None:
+    """What ``routing.shadow``'s pick would have cost this answered request, on the basis of its real cost:
+    the same amount when it is the model that answered; else the gateway's quote for the same request when it
+    was paid (BlockRun charges the quote), or the price of the tokens it used when it was not."""
+    decision = state.decision
+    shadow = decision.shadow_model
+    if shadow is None:
+        return None
+    if shadow == model:
+        shadow_cost = cost
+    elif state.paid > 0:
+        shadow_cost = models.estimate(shadow, decision.input_tokens, decision.max_output_tokens)
+    else:
+        shadow_cost = 0.0 if models.is_free(shadow) else models.token_cost(shadow, *tokens)
+    if not math.isfinite(shadow_cost):
+        return None  # the current catalog view has no price for it
+    return {"model": shadow, "cost": round(shadow_cost, 8)}
 
 
 def _chunk_identity(first_chunk: bytes) -> dict[str, Any]:

@@ -9,6 +9,7 @@ One module per step, pure after start-up (the data files are read and validated 
 - ``keywords``: the classifier's multilingual vocabulary, compiled for matching (``data/keywords.toml``)
 - ``classifier`` / ``scoring``: score the words, map scores to a tier monotonically
 - ``selector``: filter the chain for what the request needs, price it, budget estimates
+- ``shadow``: what the ``routing.shadow`` tier table would have picked, recorded and never called
 - ``errors``: the user-facing errors all of the above raise
 
 ``router.route`` runs them in that order and returns a :class:`RoutingDecision`. Both are importable from

@@ -19,6 +19,7 @@ from pyclawrouter.routing.catalog import Catalog, default_catalog
 from pyclawrouter.routing.errors import CatalogError, RoutingConfigError, UnknownModelError
 from pyclawrouter.routing.names import PROFILES, TABLES, TIERS
 from pyclawrouter.routing.selector import Requirements, build_chain
+from pyclawrouter.routing.shadow import ShadowSpec
 
 # "agentic" is not a profile a client can ask for: the auto profile switches to it on agentic intent.
 
@@ -44,6 +45,8 @@ class RoutingConfig:
     # Models that accept tools but handle tool turns badly: moved to the end of chains for tool requests.
     unreliable_with_tools: frozenset[str] = frozenset()
     catalog: Catalog = field(default_factory=default_catalog, compare=False, repr=False)
+    # routing.shadow: the tier table whose picks are recorded next to the real ones, never called.
+    shadow: ShadowSpec | None = None
     # Every tier's chain as the selector filters it for a request with / without tools and nothing else to
     # rule out, computed once: that is nearly every request, which then skips the selector.
     _plain_chains: Mapping[tuple[str, str, bool], tuple[tuple[str, ...], tuple[str, ...]]] = field(
@@ -100,14 +103,49 @@ class RoutingConfig:
                 if tier not in TIERS:
                     raise RoutingConfigError(f"{where}: unknown tier; allowed: {list(TIERS)}")
                 tables[profile][tier] = _override_choice(where, choice, tables[profile][tier], base.catalog)
+        shadow = _shadow(routing["shadow"], base.catalog) if "shadow" in routing else None
         return replace(
             base,
             default_profile=default_profile,
             tables=MappingProxyType({k: MappingProxyType(v) for k, v in tables.items()}),
+            shadow=shadow,
         )
 
     def choice(self, table: str, tier: str) -> TierChoice:
         return self.tables[table][tier]
+
+    def shadow_candidates(self, routed_table: str, tier: str, agentic: bool) -> tuple[str, ...] | None:
+        """The shadow's chain for this request's tier before filtering, or None without ``routing.shadow``."""
+        if self.shadow is None:
+            return None
+        return self.shadow.candidates(lambda table, t: self.tables[table][t].chain, routed_table=routed_table,
+                                      tier=tier, agentic=agentic)
+
+
+_SHADOW_SHAPE = (f"{{profile: <one of {', '.join(TABLES)}>}} or a tier table keyed by {', '.join(TIERS)} "
+                 "({TIER: {primary: id, fallback: [ids]}})")
+
+
+def _shadow(raw: object, catalog: Catalog) -> ShadowSpec:
+    where = "routing.shadow"
+    if not isinstance(raw, Mapping) or not raw:
+        raise RoutingConfigError(f"{where} must be {_SHADOW_SHAPE}; got {raw!r}")
+    if "profile" in raw:
+        extra = sorted(set(raw) - {"profile"})
+        if extra:
+            raise RoutingConfigError(f"{where}: {extra} cannot stand next to 'profile'; it must be {_SHADOW_SHAPE}")
+        if raw["profile"] not in TABLES:
+            raise RoutingConfigError(f"{where}.profile {raw['profile']!r} is not a routing table; "
+                                     f"allowed: {list(TABLES)}")
+        return ShadowSpec(profile=str(raw["profile"]))
+    chains = {}
+    for tier, choice in raw.items():
+        if tier not in TIERS:
+            raise RoutingConfigError(f"{where}: unknown key {tier!r}; allowed: 'profile' or the tiers {list(TIERS)}")
+        if not isinstance(choice, Mapping) or "primary" not in choice:
+            raise RoutingConfigError(f"{where}.{tier} must be an object with 'primary' (and optional 'fallback')")
+        chains[tier] = _override_choice(f"{where}.{tier}", choice, TierChoice(""), catalog).chain
+    return ShadowSpec(chains=MappingProxyType(chains))
 
 
 def _override_choice(where: str, choice: object, current: TierChoice, catalog: Catalog) -> TierChoice:

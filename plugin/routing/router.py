@@ -27,6 +27,7 @@ from pyclawrouter.routing.selector import (
     fits_every_model,
     price,
 )
+from pyclawrouter.routing.shadow import shadow_model
 
 __all__ = ["RoutingDecision", "route"]
 
@@ -50,6 +51,7 @@ class RoutingDecision:
     complexity_score: float = 0.0
     reasoning_score: float = 0.0
     difficulty: float = 0.0  # one number ordering requests by how capable a model they need
+    shadow_model: str | None = None  # what routing.shadow would have picked (never called); None without one
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +94,7 @@ def route(
         agentic = agentic or earlier.agentic >= vocabulary.scoring.agentic_threshold
 
     explicit: str | None = None
+    shadow: str | None = None
     if profile is not None:
         chosen = _profile(profile, catalog.resolve)
     else:
@@ -125,6 +128,11 @@ def route(
                 label=f"the {table} {verdict.tier} chain",
             )
         chosen = table
+        shadow_candidates = cfg.shadow_candidates(table, verdict.tier, agentic)
+        if shadow_candidates is not None:
+            shadow = shadow_model(shadow_candidates, needs, catalog=catalog,
+                                  excluded=_canonical_ids(excluded, catalog.resolve) if excluded else (),
+                                  deprioritize_with_tools=cfg.unreliable_with_tools)
     # A model never writes more than its own max output, however much the client allows (OpenClaw may pass
     # the profile's advertised 128K): estimating with more would inflate cost and budget checks for nothing.
     max_output = min(max_output, catalog.get(chain[0]).max_output)
@@ -146,6 +154,7 @@ def route(
         complexity_score=round(scores.complexity, 3),
         reasoning_score=round(scores.reasoning, 3),
         difficulty=round(difficulty(scores, vocabulary.scoring), 3),
+        shadow_model=shadow,
     )
 
 

@@ -3,7 +3,8 @@
 Field names follow ClawRouter's log (timestamp, model, tier, cost, baselineCost, savings, latencyMs,
 inputTokens, outputTokens) so existing tooling keeps reading it; we add requestId, session, profile, status,
 paid (USD signed through x402 for this request, every attempt included), payments (each signed payment),
-chain and, when the caller gives it, reasoning (the routing decision's explanation). ``cost`` is what the
+chain, shadow (what ``routing.shadow`` would have picked and cost, when configured) and, when the caller
+gives it, reasoning (the routing decision's explanation). ``cost`` is what the
 request cost the user: the x402 amount when a payment was made, otherwise the price-table cost of the tokens
 used.
 
@@ -54,6 +55,8 @@ class UsageRecord:
     priced_by: str | None = None
     demoted: tuple[dict[str, str], ...] = ()
     """Models moved to the back of the chain: ``{"model", "reason": "outcomes"|"health"}``."""
+    shadow: dict[str, Any] | None = None
+    """``routing.shadow``'s pick for this request and what it would have cost: ``{"model", "cost"}``."""
     """Which catalog view priced the request: ``live <time>`` or ``snapshot <date>``."""
     """The most this request was allowed to pay across all its attempts (None: it could not pay)."""
     """Every payment the request signed: ``{"model", "usd", "state": "pending"|"settled", "tx"?}``."""
@@ -88,6 +91,8 @@ class UsageRecord:
             line["pricedBy"] = self.priced_by
         if self.demoted:
             line["demoted"] = list(self.demoted)
+        if self.shadow:
+            line["shadow"] = self.shadow
         if self.reasoning:
             line["reasoning"] = self.reasoning[:300]
         return line

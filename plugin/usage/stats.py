@@ -3,6 +3,8 @@
 "The last N days" means N calendar days ending today (UTC), not the newest N files as in ClawRouter, so a
 week with gaps still reports one week. Lines are parsed leniently: a damaged line is skipped, a missing field
 counts as zero. Spend is what was really paid when the line says so (``paid``), the price-table cost otherwise.
+Lines with a ``shadow`` pick (``routing.shadow``) are also summed into ``shadow``: their real cost against the
+shadow's, and how often the shadow would have picked another model.
 """
 
 from __future__ import annotations
@@ -39,6 +41,34 @@ class DayStats:
 
 
 @dataclass
+class ShadowStats:
+    """Requests with a ``routing.shadow`` pick: what they cost against what the shadow's picks would have."""
+
+    requests: int = 0
+    differed: int = 0  # the shadow picked another model than the one that answered
+    differedPercentage: float = 0.0
+    actualCost: float = 0.0
+    shadowCost: float = 0.0
+    difference: float = 0.0  # shadowCost - actualCost: below zero, the shadow would have been cheaper
+    byModel: dict[str, Bucket] = field(default_factory=dict)  # the shadow's picks
+
+    def add(self, entry: dict[str, Any], shadow: dict[str, Any]) -> None:
+        model, cost = str(shadow.get("model") or "unknown"), num(shadow.get("cost"))
+        self.requests += 1
+        self.differed += model != entry.get("model")
+        self.actualCost += num(entry.get("cost"))
+        self.shadowCost += cost
+        _count(self.byModel, model, cost)
+
+    def finish(self) -> None:
+        self.difference = self.shadowCost - self.actualCost
+        self.differedPercentage = 100.0 * self.differed / self.requests
+        for bucket in self.byModel.values():
+            bucket.percentage = 100.0 * bucket.count / self.requests
+        self.byModel = dict(sorted(self.byModel.items(), key=lambda kv: (-kv[1].count, kv[0])))
+
+
+@dataclass
 class Stats:
     period: str
     days: int
@@ -54,6 +84,7 @@ class Stats:
     byTier: dict[str, Bucket] = field(default_factory=dict)
     byModel: dict[str, Bucket] = field(default_factory=dict)
     dailyBreakdown: list[DayStats] = field(default_factory=list)
+    shadow: ShadowStats | None = None  # only when some request of the period has a routing.shadow pick
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,6 +116,10 @@ def aggregate(home: Path, days: int = 7, *, today: date | None = None) -> Stats:
             day_latency += latency
             _count(stats.byTier, str(entry.get("tier") or "OTHER"), cost)
             _count(stats.byModel, str(entry.get("model") or "unknown"), cost)
+            shadow = entry.get("shadow")
+            if isinstance(shadow, dict):
+                stats.shadow = stats.shadow or ShadowStats()
+                stats.shadow.add(entry, shadow)
         daily.totalSavings = daily.totalBaselineCost - daily.totalCost
         daily.avgLatencyMs = day_latency / daily.totalRequests
         stats.dailyBreakdown.append(daily)
@@ -96,6 +131,8 @@ def aggregate(home: Path, days: int = 7, *, today: date | None = None) -> Stats:
         stats.avgCostPerRequest = stats.totalCost / stats.totalRequests
         for bucket in [*stats.byTier.values(), *stats.byModel.values()]:
             bucket.percentage = 100.0 * bucket.count / stats.totalRequests
+    if stats.shadow is not None:
+        stats.shadow.finish()
     stats.byTier = dict(sorted(stats.byTier.items(), key=lambda kv: _tier_rank(kv[0])))
     stats.byModel = dict(sorted(stats.byModel.items(), key=lambda kv: (-kv[1].count, kv[0])))
     return stats
