@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.support (the fake BlockRun used for the sanity check)
 
 from pyclawrouter.payments import Payer, evm, parse_challenge, solana  # noqa: E402  # noqa: E402
-from pyclawrouter.wallet import Chain, Wallet, load_or_create_wallet  # noqa: E402
+from pyclawrouter.wallet import PaymentChain, Wallet, load_or_create_wallet  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -78,7 +78,7 @@ def sanity_check(wallet: Wallet) -> None:
     async def go(fake: FakeBlockRun, chain: str, address: str) -> None:
         fake.backend.fund(address, 1_000_000)
         async with asgi_client(fake) as client:
-            exchange = await pay_and_retry(client, Payer(wallet, chain=chain), chat_body())  # type: ignore[arg-type]
+            exchange = await pay_and_retry(client, Payer(wallet, payment_chain=chain), chat_body())  # type: ignore[arg-type]
         if exchange.response.status_code != 200:
             raise SystemExit(f"sanity check failed on {chain}: {exchange.response.text}")
 
@@ -101,9 +101,9 @@ def main() -> int:
     fee_payer, blockhash = str(Keypair().pubkey()), str(Hash.default())
     loop = asyncio.new_event_loop()
     results: dict[str, dict[str, float]] = {}
-    chains: tuple[Chain, ...] = ("base", "solana")
+    chains: tuple[PaymentChain, ...] = ("base", "solana")
     for chain in chains:
-        payer = Payer(wallet, chain=chain)
+        payer = Payer(wallet, payment_chain=chain)
         headers = challenge(chain, fee_payer, blockhash)
 
         def pay(payer: Payer = payer, headers: dict[str, str] = headers) -> object:

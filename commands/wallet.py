@@ -19,23 +19,23 @@ from pyclawrouter.commands.args import UsageError, split_words
 from pyclawrouter.ledger.summary import days_ago, read_summary
 from pyclawrouter.paths import mnemonic_file, wallet_key_file
 from pyclawrouter.wallet import (
-    Chain,
+    PaymentChain,
     Wallet,
     load_or_create_wallet,
     load_wallet,
     recover_wallet,
-    resolve_chain,
-    set_chain,
+    resolve_payment_chain,
+    set_payment_chain,
     setup_solana,
 )
-from pyclawrouter.wallet.chain import parse_chain
+from pyclawrouter.wallet.payment_chain import parse_payment_chain
 from pyclawrouter.wallet.store import read_mnemonic
 
 # /wallet answers within 2 s whatever the RPCs do: each balance read (both chains run at once) gets this long,
 # one HTTP attempt included, and a read that is not done by then is shown as "could not be read".
 WALLET_REPLY_S = 2.0
 BALANCE_TIMEOUT_S = 1.5
-CHAIN_LABEL = {"base": "Base (EVM)", "solana": "Solana"}
+PAYMENT_CHAIN_LABEL = {"base": "Base (EVM)", "solana": "Solana"}
 RESTART = "Restart the proxy (or the OpenClaw gateway) to apply."
 
 
@@ -52,11 +52,11 @@ async def wallet(args: str, ctx: CommandContext) -> CommandReply:
     action = words[0] if words else "status"
     rest = words[1:]
     if action in ("base", "solana") and not rest:
-        return switch_chain(ctx, action)
+        return switch_payment_chain(ctx, action)
     if action == "chain":
-        if len(rest) != 1 or parse_chain(rest[0]) is None:
+        if len(rest) != 1 or parse_payment_chain(rest[0]) is None:
             raise UsageError("say which chain: /wallet chain base or /wallet chain solana")
-        return switch_chain(ctx, rest[0])
+        return switch_payment_chain(ctx, rest[0])
     if rest:
         raise UsageError(f"/wallet {action} takes no arguments")
     if action == "status":
@@ -72,35 +72,36 @@ def _env() -> dict[str, str]:
     return dict(os.environ)
 
 
-def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[Chain, str, str]:
+def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[PaymentChain, str, str]:
     """The chain and RPC URLs the proxy would use (the effective config when it loads, else the environment)."""
     try:
         from pyclawrouter.config_schema import load_effective_config
         from pyclawrouter.settings import Settings
 
         settings = Settings.from_config(load_effective_config(home, env), env, home=home)
-        return settings.chain, settings.base_rpc_url, settings.solana_rpc_url
+        return settings.payment_chain, settings.base_rpc_url, settings.solana_rpc_url
     except Exception:  # a broken config must not hide the wallet; serve/doctor report it
         from pyclawrouter.endpoints import DEFAULT_API_BASE, DEFAULT_BASE_RPC_URL, solana_rpc_urls
 
-        chain = resolve_chain(home, env)
-        solana_base = (env.get("BLOCKRUN_API_BASE") if chain == "solana" else None) or DEFAULT_API_BASE["solana"]
+        payment_chain = resolve_payment_chain(home, env)
+        own_base = env.get("BLOCKRUN_API_BASE") if payment_chain == "solana" else None
+        solana_base = own_base or DEFAULT_API_BASE["solana"]
         return (
-            chain,
+            payment_chain,
             env.get("BLOCKRUN_BASE_RPC_URL") or DEFAULT_BASE_RPC_URL,
             solana_rpc_urls(env.get("CLAWROUTER_SOLANA_RPC_URL"), solana_base)[0],
         )
 
 
-async def _balance(wallet: Wallet, chain: Chain, base_rpc: str, solana_rpc: str) -> dict[str, Any]:
+async def _balance(wallet: Wallet, payment_chain: PaymentChain, base_rpc: str, solana_rpc: str) -> dict[str, Any]:
     from pyclawrouter.balance import BalanceMonitor
     from pyclawrouter.endpoints import PUBLIC_SOLANA_RPC_URL, SOLANA_RPC_PATH
 
     # The gateway's RPC proxy may not serve balance reads: then the public RPC answers them.
     fallback = PUBLIC_SOLANA_RPC_URL if solana_rpc.endswith(SOLANA_RPC_PATH) else None
     monitor = BalanceMonitor(
-        wallet, chain=chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc, solana_fallback_rpc_url=fallback,
-        timeout_s=BALANCE_TIMEOUT_S, retry_delays_s=(),
+        wallet, payment_chain=payment_chain, base_rpc_url=base_rpc, solana_rpc_url=solana_rpc,
+        solana_fallback_rpc_url=fallback, timeout_s=BALANCE_TIMEOUT_S, retry_delays_s=(),
     )
     try:
         info = await asyncio.wait_for(monitor.get(force=True), timeout=BALANCE_TIMEOUT_S)
@@ -133,7 +134,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
     env = _env() if env is None else env
     # The CLI may create the wallet (that is how a new user starts); chat only shows the existing one.
     wallet = load_or_create_wallet(ctx.home, env) if ctx.channel == "cli" else load_wallet(ctx.home, env)
-    chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env)
+    payment_chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env)
     jobs = [_balance(wallet, "base", base_rpc, solana_rpc)]
     if wallet.solana_address:
         jobs.append(_balance(wallet, "solana", base_rpc, solana_rpc))
@@ -145,7 +146,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
         solana = {"address": wallet.solana_address, "fundUrl": solscan(wallet.solana_address), **balances[1]}
     key_file = wallet_key_file(ctx.home)
     data: dict[str, Any] = {
-        "chain": chain,
+        "chain": payment_chain,
         "evm": evm,
         "solana": solana,
         "source": wallet.source,
@@ -161,7 +162,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
         ]
     lines += [
         "**pyclawrouter wallet**",
-        f"**Payment chain:** {CHAIN_LABEL[chain]}",
+        f"**Payment chain:** {PAYMENT_CHAIN_LABEL[payment_chain]}",
         "",
         "**Base (EVM):**",
         f"  Address: `{wallet.evm_address}`",
@@ -179,7 +180,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
     lines += ["", _spend_line(data["spentToday"])]
     lines += ["", f"**Key file:** `{key_file}`" if wallet.source != "env" else "**Key:** from BLOCKRUN_WALLET_KEY"]
     lines += ["", "**Commands:**", "• `/wallet export`: back up the private key and mnemonic"]
-    if chain == "base":
+    if payment_chain == "base":
         lines.append("• `/wallet chain solana`: pay with USDC on Solana" + ("" if solana else " (creates a key)"))
     else:
         lines.append("• `/wallet chain base`: pay with USDC on Base")
@@ -227,21 +228,21 @@ def export(ctx: CommandContext, env: Mapping[str, str] | None = None) -> Command
     return CommandReply(text="\n".join(lines), data=data)
 
 
-def switch_chain(ctx: CommandContext, name: str, env: Mapping[str, str] | None = None) -> CommandReply:
+def switch_payment_chain(ctx: CommandContext, name: str, env: Mapping[str, str] | None = None) -> CommandReply:
     env = _env() if env is None else env
-    chain = parse_chain(name)
-    if chain is None:
+    payment_chain = parse_payment_chain(name)
+    if payment_chain is None:
         raise UsageError("say which chain: /wallet chain base or /wallet chain solana")
     created = False
     wallet = load_wallet(ctx.home, env)
-    if chain == "solana" and not wallet.has_mnemonic:
+    if payment_chain == "solana" and not wallet.has_mnemonic:
         wallet, created = setup_solana(ctx.home, env)
-    set_chain(ctx.home, chain)
-    lines = [f"Payment chain set to {CHAIN_LABEL[chain]}. {RESTART}"]
+    set_payment_chain(ctx.home, payment_chain)
+    lines = [f"Payment chain set to {PAYMENT_CHAIN_LABEL[payment_chain]}. {RESTART}"]
     override = env.get("CLAWROUTER_PAYMENT_CHAIN", "").strip().lower()
-    if override and override != chain:
+    if override and override != payment_chain:
         lines.append(f"Note: CLAWROUTER_PAYMENT_CHAIN={override} is set and takes precedence over this choice.")
-    if chain == "solana":
+    if payment_chain == "solana":
         if created:
             lines += [
                 "",
@@ -255,7 +256,8 @@ def switch_chain(ctx: CommandContext, name: str, env: Mapping[str, str] | None =
         ]
     else:
         lines += ["", f"Address: `{wallet.evm_address}`", f"Fund (USDC on Base only): {basescan(wallet.evm_address)}"]
-    data = {"chain": chain, "solanaKeyCreated": created, "evm": wallet.evm_address, "solana": wallet.solana_address}
+    data = {"chain": payment_chain, "solanaKeyCreated": created, "evm": wallet.evm_address,
+            "solana": wallet.solana_address}
     return CommandReply(text="\n".join(lines), data=data)
 
 

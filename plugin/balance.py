@@ -21,8 +21,8 @@ import httpx
 
 from pyclawrouter.endpoints import DEFAULT_BASE_RPC_URL, DEFAULT_SOLANA_RPC_URL
 from pyclawrouter.payments.networks import BASE_USDC, SOLANA_USDC
-from pyclawrouter.wallet.chain import Chain
 from pyclawrouter.wallet.model import Wallet
+from pyclawrouter.wallet.payment_chain import PaymentChain
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class BalanceInfo:
     error: str | None
     is_low: bool
     is_empty: bool
-    chain: str
+    payment_chain: str
     address: str
 
     def covers(self, usd: float) -> bool | None:
@@ -68,7 +68,7 @@ class BalanceMonitor:
         self,
         wallet: Wallet,
         *,
-        chain: Chain,
+        payment_chain: PaymentChain,
         base_rpc_url: str | None = None,
         solana_rpc_url: str | None = None,
         solana_fallback_rpc_url: str | None = None,
@@ -78,8 +78,8 @@ class BalanceMonitor:
         empty_retry_delay_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.chain: Chain = chain
-        if chain == "solana":
+        self.payment_chain: PaymentChain = payment_chain
+        if payment_chain == "solana":
             if wallet.solana_address is None:
                 raise ValueError("the Solana balance needs a wallet with a Solana key (a mnemonic)")
             self.address = wallet.solana_address
@@ -100,10 +100,10 @@ class BalanceMonitor:
         if not force and self._cached_micro is not None and self._clock() - self._cached_at < self.cache_ttl_s:
             return self._info(self._cached_micro)
         try:
-            micro = await (self._read_solana() if self.chain == "solana" else self._read_base())
+            micro = await (self._read_solana() if self.payment_chain == "solana" else self._read_base())
         except BalanceRpcError as exc:
             log.info("balance check failed: %s", exc)
-            return BalanceInfo(None, str(exc), False, False, self.chain, self.address)
+            return BalanceInfo(None, str(exc), False, False, self.payment_chain, self.address)
         if micro > 0:
             self._cached_micro, self._cached_at = micro, self._clock()
         else:
@@ -122,7 +122,7 @@ class BalanceMonitor:
 
     def _info(self, micro: int) -> BalanceInfo:
         usd = Decimal(micro) / _MICRO
-        return BalanceInfo(usd, None, usd < LOW_BALANCE_USD, usd < EMPTY_BALANCE_USD, self.chain, self.address)
+        return BalanceInfo(usd, None, usd < LOW_BALANCE_USD, usd < EMPTY_BALANCE_USD, self.payment_chain, self.address)
 
     async def _read_base(self) -> int:
         # One raw eth_call of balanceOf(address): selector 0x70a08231 + the address left-padded to 32 bytes.

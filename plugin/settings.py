@@ -23,7 +23,7 @@ from pyclawrouter.endpoints import (
     PUBLIC_SOLANA_RPC_URL,
     solana_rpc_urls,
 )
-from pyclawrouter.wallet.chain import DEFAULT_CHAIN, Chain, resolve_chain
+from pyclawrouter.wallet.payment_chain import DEFAULT_PAYMENT_CHAIN, PaymentChain, resolve_payment_chain
 
 BudgetMode = Literal["graceful", "strict"]
 
@@ -34,8 +34,8 @@ class Settings:
     home: Path
     host: str = paths.DEFAULT_HOST
     port: int = paths.DEFAULT_PORT
-    chain: Chain = DEFAULT_CHAIN
-    api_base: str = DEFAULT_API_BASE[DEFAULT_CHAIN]
+    payment_chain: PaymentChain = DEFAULT_PAYMENT_CHAIN
+    api_base: str = DEFAULT_API_BASE[DEFAULT_PAYMENT_CHAIN]
     base_rpc_url: str = DEFAULT_BASE_RPC_URL
     solana_rpc_url: str = DEFAULT_SOLANA_RPC_URL
     solana_balance_fallback_url: str | None = PUBLIC_SOLANA_RPC_URL
@@ -76,15 +76,15 @@ class Settings:
                     *, home: Path | None = None) -> Settings:
         """Build settings from a validated plugin config and the environment (``os.environ`` if None).
 
-        The paying chain comes from :func:`~pyclawrouter.wallet.chain.resolve_chain`, as for ``/wallet``: a
-        ``CLAWROUTER_PAYMENT_CHAIN`` or ``chain`` that names no chain raises ``WalletError``."""
+        The payment chain comes from :func:`~pyclawrouter.wallet.payment_chain.resolve_payment_chain`, as for
+        ``/wallet``: a ``CLAWROUTER_PAYMENT_CHAIN`` or config ``chain`` that names no chain raises ``WalletError``."""
         env = os.environ if env is None else env
         home = paths.state_dir(env) if home is None else home
-        chain = resolve_chain(home, env, config.get("chain"))
-        api_base = _first(env.get("BLOCKRUN_API_BASE"), config.get("apiBase")) or DEFAULT_API_BASE[chain]
+        payment_chain = resolve_payment_chain(home, env, config.get("chain"))
+        api_base = _first(env.get("BLOCKRUN_API_BASE"), config.get("apiBase")) or DEFAULT_API_BASE[payment_chain]
         # The Solana API base is BLOCKRUN_API_BASE when paying on Solana, else BlockRun's Solana host.
-        solana_rpc, solana_fallback = solana_rpc_urls(_first(env.get("CLAWROUTER_SOLANA_RPC_URL")),
-                                                      api_base if chain == "solana" else DEFAULT_API_BASE["solana"])
+        solana_base = api_base if payment_chain == "solana" else DEFAULT_API_BASE["solana"]
+        solana_rpc, solana_fallback = solana_rpc_urls(_first(env.get("CLAWROUTER_SOLANA_RPC_URL")), solana_base)
         cap = config.get("maxCostPerRun")
         per_request = config.get("maxPaymentPerRequest")
         mode = config.get("maxCostPerRunMode", "graceful")
@@ -92,7 +92,7 @@ class Settings:
         return cls(
             home=home,
             port=_port(env.get("BLOCKRUN_PROXY_PORT")) or int(config.get("port", paths.DEFAULT_PORT)),
-            chain=chain,
+            payment_chain=payment_chain,
             api_base=api_base.rstrip("/"),
             base_rpc_url=_first(env.get("BLOCKRUN_BASE_RPC_URL")) or DEFAULT_BASE_RPC_URL,
             solana_rpc_url=solana_rpc,

@@ -16,7 +16,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", default=None, help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default $BLOCKRUN_PROXY_PORT or 8402)")
     parser.add_argument("--api-base", default=None, help="BlockRun API base URL")
-    parser.add_argument("--chain", choices=("base", "solana"), default=None, help="payment chain")
+    parser.add_argument("--chain", dest="payment_chain", choices=("base", "solana"), default=None,
+                        help="payment chain")
     parser.add_argument("--config", type=Path, default=None, help="config file (YAML, TOML or JSON)")
     parser.set_defaults(handler=handle)
 
@@ -35,9 +36,9 @@ def handle(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     home = paths.state_dir(env)
     api_base = args.api_base
-    if api_base is None and args.chain is not None and not env.get("BLOCKRUN_API_BASE"):
-        api_base = DEFAULT_API_BASE[args.chain]
-    overrides = {"host": args.host, "port": args.port, "chain": args.chain,
+    if api_base is None and args.payment_chain is not None and not env.get("BLOCKRUN_API_BASE"):
+        api_base = DEFAULT_API_BASE[args.payment_chain]
+    overrides = {"host": args.host, "port": args.port, "payment_chain": args.payment_chain,
                  "api_base": api_base.rstrip("/") if api_base else None}
     # Every config source (openclaw.json, the state directory's config, --config, environment) in one order;
     # edits are picked up while serving, and a bad edit keeps the last good config.
@@ -54,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     # Bound before the app exists: on a busy port nothing of the running proxy (its command-token) is touched.
     sock = listener.bind(settings.host, settings.port)
     app = build_app(provider)
-    print(f"pyclawrouter proxy listening on {settings.public_base_url} (chain {settings.chain}, "
+    print(f"pyclawrouter proxy listening on {settings.public_base_url} (chain {settings.payment_chain}, "
           f"upstream {settings.api_base})", file=sys.stderr, flush=True)
     run(app, sock, event_loop=env.get("PYCLAWROUTER_EVENT_LOOP", "asyncio"))
     return 0

@@ -152,7 +152,7 @@ def choose_requirement(challenge: Challenge, usdc: UsdcConfig) -> Requirement:
         return min(usable, key=lambda r: r.amount)
     offered = "; ".join(r.describe() + f" (scheme {r.scheme})" for r in challenge.requirements[:4])
     if not any(usdc.accepts_network(r.network) for r in challenge.requirements):
-        why = f"this wallet pays on {usdc.chain} ({usdc.network}) and none of the offers is on that network"
+        why = f"this wallet pays on {usdc.payment_chain} ({usdc.network}) and none of the offers is on that network"
         reason = "wrong_network"
     elif not any(usdc.accepts_asset(r.asset) for r in challenge.requirements if usdc.accepts_network(r.network)):
         why = f"only USDC ({usdc.asset}) is paid and the asset asked for is something else"

@@ -75,7 +75,7 @@ class PaymentFailure:
 
     kind: str
     message: str
-    chain: str
+    payment_chain: str
     """``"base"`` for the EVM form, ``"solana"`` for the ``code``/``debug`` form."""
     reason: str | None = None
     """BlockRun's (or the facilitator's) own reason code, e.g. ``insufficient_funds``."""
@@ -160,11 +160,13 @@ _MESSAGES: dict[tuple[str, str], str] = {
 }
 
 
-def classify_payment_failure(status: int, body: bytes | str, *, chain: str | None = None) -> PaymentFailure | None:
+def classify_payment_failure(
+    status: int, body: bytes | str, *, payment_chain: str | None = None
+) -> PaymentFailure | None:
     """Recognise BlockRun's payment error bodies (EVM ``details`` form and Solana ``code``/``debug`` form).
 
     Returns ``None`` for anything else, including a plain 402 challenge (``{"error": "Payment Required"}``).
-    ``chain`` (the payer's chain) decides ``PaymentFailure.chain`` where the body does not say.
+    ``payment_chain`` (the payer's) decides ``PaymentFailure.payment_chain`` where the body does not say.
     """
     if status < 400:
         return None
@@ -184,7 +186,7 @@ def classify_payment_failure(status: int, body: bytes | str, *, chain: str | Non
             if congested
             else "Payment settlement failed on chain. Try again."
         )
-        settle_chain = "solana" if "code" in data or "debug" in data else (chain or "base")
+        settle_chain = "solana" if "code" in data or "debug" in data else (payment_chain or "base")
         return PaymentFailure("settlement_failed", message, settle_chain, raw=data)
 
     if lowered != _VERIFY:

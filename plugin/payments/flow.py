@@ -45,7 +45,7 @@ class PaymentDeclinedError(UserFacingError):
 
 class Payer(Protocol):
     @property
-    def chain(self) -> str: ...
+    def payment_chain(self) -> str: ...
 
     def quote(self, *, headers: Mapping[str, str], body: bytes,
               estimate_usd: float) -> tuple[Challenge, Requirement]: ...
@@ -105,7 +105,7 @@ async def x402_flow(payer: Payer, request: httpx.Request, *, model: str, estimat
                                        extensions=request.extensions)
         # Solana only: a refusal the gateway proves came before any broadcast is answered with a new payment,
         # from a fresh probe (a fresh quote and blockhash), like the first: approved, signed and recorded.
-        if payer.chain != "solana" or response.status_code != 402 or resign == MAX_RESIGNS:
+        if payer.payment_chain != "solana" or response.status_code != 402 or resign == MAX_RESIGNS:
             break
         if not resignable_solana_rejection(await response.aread()):
             break

@@ -10,7 +10,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from x402.mechanisms.svm.constants import SOLANA_MAINNET_CAIP2, USDC_MAINNET_ADDRESS
 
-from pyclawrouter.wallet.chain import Chain
+from pyclawrouter.wallet.payment_chain import PaymentChain
 
 USDC_DECIMALS = 6
 ATOMIC_PER_USD = 1_000_000  # 10 ** USDC_DECIMALS
@@ -25,7 +25,7 @@ SPL_TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 
 @dataclass(frozen=True)
 class UsdcConfig:
-    chain: Chain
+    payment_chain: PaymentChain
     network: str
     """The v2 CAIP-2 id; ``v1_network`` is the legacy name for the same chain."""
     v1_network: str
@@ -36,12 +36,12 @@ class UsdcConfig:
 
     def accepts_asset(self, asset: str) -> bool:
         # EVM addresses are case-insensitive (checksum casing is cosmetic); base58 mints are not.
-        return asset.lower() == self.asset.lower() if self.chain == "base" else asset == self.asset
+        return asset.lower() == self.asset.lower() if self.payment_chain == "base" else asset == self.asset
 
 
-USDC_BY_CHAIN: dict[Chain, UsdcConfig] = {
-    "base": UsdcConfig(chain="base", network=BASE_NETWORK, v1_network="base", asset=BASE_USDC),
-    "solana": UsdcConfig(chain="solana", network=SOLANA_NETWORK, v1_network="solana", asset=SOLANA_USDC),
+USDC_BY_CHAIN: dict[PaymentChain, UsdcConfig] = {
+    "base": UsdcConfig(payment_chain="base", network=BASE_NETWORK, v1_network="base", asset=BASE_USDC),
+    "solana": UsdcConfig(payment_chain="solana", network=SOLANA_NETWORK, v1_network="solana", asset=SOLANA_USDC),
 }
 
 

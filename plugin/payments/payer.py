@@ -27,8 +27,8 @@ from pyclawrouter.payments.networks import USDC_BY_CHAIN, usd_to_atomic_floor
 from pyclawrouter.payments.pinning import PayToPin
 from pyclawrouter.payments.policy import PaymentPolicy
 from pyclawrouter.payments.receipt import Settlement, settlement
-from pyclawrouter.wallet.chain import Chain
 from pyclawrouter.wallet.model import Wallet
+from pyclawrouter.wallet.payment_chain import PaymentChain
 
 log = logging.getLogger(__name__)
 
@@ -77,29 +77,29 @@ class Payer:
         self,
         wallet: Wallet,
         *,
-        chain: Chain,
+        payment_chain: PaymentChain,
         policy: PaymentPolicy | None = None,
         solana_rpc_url: str | None = None,
         expected_pay_to: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if chain == "solana" and wallet.solana_keypair is None:
+        if payment_chain == "solana" and wallet.solana_keypair is None:
             raise PaymentRefused(
                 "The payment chain is Solana but this wallet has no Solana key (no mnemonic). "
                 "Run `pyclawrouter wallet chain solana` to set one up, or switch back to Base.",
                 reason="no_solana_key",
             )
         self.wallet = wallet
-        self.chain: Chain = chain
+        self.payment_chain: PaymentChain = payment_chain
         self.policy = policy or PaymentPolicy()
         self.solana_rpc_url = solana_rpc_url or solana.DEFAULT_RPC_URL
-        self._usdc = USDC_BY_CHAIN[chain]
+        self._usdc = USDC_BY_CHAIN[payment_chain]
         self._pin = PayToPin(expected_pay_to)
         self._clock = clock
 
     @property
     def address(self) -> str:
-        if self.chain == "solana" and self.wallet.solana_address:
+        if self.payment_chain == "solana" and self.wallet.solana_address:
             return self.wallet.solana_address
         return self.wallet.evm_address
 
@@ -128,7 +128,7 @@ class Payer:
         return challenge, requirement
 
     async def sign(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt:
-        if self.chain == "base":
+        if self.payment_chain == "base":
             return self._sign_evm(challenge, requirement)
         keypair = self.wallet.solana_keypair
         assert keypair is not None  # checked in __init__
@@ -181,7 +181,7 @@ class Payer:
             document["accepted"] = requirement.raw
             document["payload"] = scheme_payload
             # BlockRun's SDK tags Base payments only; its Solana payments carry the 402's extensions as given.
-            if self.chain == "base":
+            if self.payment_chain == "base":
                 document["extensions"] = with_builder_code(challenge.extensions)
             elif challenge.extensions:
                 document["extensions"] = dict(challenge.extensions)

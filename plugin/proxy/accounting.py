@@ -123,7 +123,7 @@ def usage_record(state: Exchange, models: CatalogView, outcome: Outcome, *, cach
         request_id=state.request_id, model=model, tier=state.log_tier, status=outcome.status,
         latency_ms=int((time.monotonic() - state.started) * 1000), cost=cost, baseline_cost=baseline, paid=paid,
         input_tokens=tokens_in, output_tokens=tokens_out, session=state.session, profile=decision.profile,
-        chain=state.chain_name, error=error, cache=cache,
+        payment_chain=state.payment_chain, error=error, cache=cache,
         payments=tuple(p.to_json() for p in state.spend.payments) if state.spend is not None else (),
         ceiling=state.spend.ceiling if state.spend is not None else None,
         priced_by=state.ctx.live.state.priced_by,

@@ -67,7 +67,7 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
         settings = provider.current()
         ctx = runtime.ctx
         body: dict[str, Any] = {"status": "ok" if runtime.error is None else "error", "ready": ctx is not None,
-                                "paymentChain": settings.chain}
+                                "paymentChain": settings.payment_chain}
         if ctx is not None:
             body["wallet"] = ctx.deps.wallet_address
             if ctx.deps.solana_address:

@@ -53,7 +53,8 @@ def load_deps(settings: Settings) -> Deps:
     routing = RoutingConfig.from_mapping(settings.routing or None)
     wallet = load_or_create_wallet(settings.home, os.environ)
     policy = PaymentPolicy(max_per_request_usd=settings.max_payment_per_request)
-    payer = RealPayer(wallet, chain=settings.chain, policy=policy, solana_rpc_url=settings.solana_rpc_url)
+    payer = RealPayer(wallet, payment_chain=settings.payment_chain, policy=policy,
+                      solana_rpc_url=settings.solana_rpc_url)
     return Deps(routing=routing, payer=payer, balance=_balance_monitor(wallet, settings),
                 wallet_address=wallet.evm_address, solana_address=wallet.solana_address)
 
@@ -61,9 +62,9 @@ def load_deps(settings: Settings) -> Deps:
 def _balance_monitor(wallet: Wallet, settings: Settings) -> BalanceMonitor | None:
     from pyclawrouter.balance import BalanceMonitor as RealBalanceMonitor
 
-    if settings.chain == "solana" and wallet.solana_address is None:
+    if settings.payment_chain == "solana" and wallet.solana_address is None:
         return None  # the payer refuses this setup with a clear message; no balance to read
-    monitor = RealBalanceMonitor(wallet, chain=settings.chain, base_rpc_url=settings.base_rpc_url,
+    monitor = RealBalanceMonitor(wallet, payment_chain=settings.payment_chain, base_rpc_url=settings.base_rpc_url,
                                                  solana_rpc_url=settings.solana_rpc_url,
                                                  solana_fallback_rpc_url=settings.solana_balance_fallback_url)
     return monitor

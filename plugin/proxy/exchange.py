@@ -37,7 +37,7 @@ class Exchange:
     session: str
     chain: list[str]
     tier: str
-    chain_name: str
+    payment_chain: str
     notices: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     spend: RequestSpend | None = None

@@ -158,8 +158,8 @@ async def _generate(request: Request, ctx: ProxyContext, path: str, body: dict[s
         paid = spend.total
         ctx.usage.write(UsageRecord(request_id=request_id, model=model or "image", tier="IMAGE", status=status,
                                     latency_ms=int((time.monotonic() - started) * 1000), cost=paid,
-                                    baseline_cost=paid, paid=paid, profile="image", chain=settings.chain,
-                                    session=session, error=note[:500] or None,
+                                    baseline_cost=paid, paid=paid, profile="image",
+                                    payment_chain=settings.payment_chain, session=session, error=note[:500] or None,
                                     payments=tuple(p.to_json() for p in spend.payments), ceiling=spend.ceiling))
     if status != 200:
         try:

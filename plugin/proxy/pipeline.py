@@ -57,7 +57,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
     key = request_key(chat.raw, stream=chat.stream, session=chat.session_header)
     state = Exchange(ctx=ctx, chat=chat, key=key, request_id=request_id, started=started, decision=decision,
                      session=sid, chain=list(decision.chain) or [decision.model], tier=decision.tier,
-                     chain_name=settings.chain)
+                     payment_chain=settings.payment_chain)
 
     # 3. Session: the pinned model keeps serving a routed conversation while it can take the request; only a
     # higher tier replaces it. What overrides it comes later and is per request: the spend cap (step 4), the

@@ -67,18 +67,18 @@ class Model:
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return input_tokens / 1e6 * self.input_price + output_tokens / 1e6 * self.output_price
 
-    def quote(self, input_tokens: int, max_tokens: int, *, chain: str = "base") -> float:
+    def quote(self, input_tokens: int, max_tokens: int, *, payment_chain: str = "base") -> float:
         """USD the gateway asks for a request of ``input_tokens`` allowing ``max_tokens`` out (0 when free),
         rounded up to a whole micro-USDC like the 402's amount."""
         if self.is_free:
             return 0.0
-        if chain not in CHAIN_FLOOR_USD:
-            raise ValueError(f"unknown payment chain {chain!r}; allowed: {sorted(CHAIN_FLOOR_USD)}")
+        if payment_chain not in CHAIN_FLOOR_USD:
+            raise ValueError(f"unknown payment chain {payment_chain!r}; allowed: {sorted(CHAIN_FLOOR_USD)}")
         output = min(max(max_tokens, 0), self.max_output)
         raw = (input_tokens * self.input_price + QUOTE_OUTPUT_FACTOR * output * self.output_price) / 1e6
         # round() first so float noise (12345.0000001 micros) does not add a micro
         micros = math.ceil(round(raw * (1 + QUOTE_MARGIN) * 1e6, 6))
-        return max(micros / 1e6, MIN_PAYMENT_USD, CHAIN_FLOOR_USD[chain])
+        return max(micros / 1e6, MIN_PAYMENT_USD, CHAIN_FLOOR_USD[payment_chain])
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +220,9 @@ class Catalog:
         """Unbuffered USD cost of ``input_tokens`` in and ``output_tokens`` out on ``model_id``."""
         return self.get(model_id).cost(input_tokens, output_tokens)
 
-    def quote(self, model_id: str, input_tokens: int, max_tokens: int, *, chain: str = "base") -> float:
+    def quote(self, model_id: str, input_tokens: int, max_tokens: int, *, payment_chain: str = "base") -> float:
         """What the gateway's 402 asks for this request on ``model_id`` (see :meth:`Model.quote`)."""
-        return self.get(model_id).quote(input_tokens, max_tokens, chain=chain)
+        return self.get(model_id).quote(input_tokens, max_tokens, payment_chain=payment_chain)
 
     def __repr__(self) -> str:
         return f"Catalog({len(self.models)} models, {len(self.image_models)} image models)"

@@ -133,7 +133,7 @@ def estimate_request_cost(
     max_output_tokens: int | None,
     *,
     catalog: Catalog | None = None,
-    chain: str = "base",
+    payment_chain: str = "base",
 ) -> float:
     """USD to reserve for one request, for budget caps and payment ceilings: the gateway's own quote.
 
@@ -142,4 +142,4 @@ def estimate_request_cost(
     (:meth:`Model.quote`). Free models cost nothing and return 0. Raises UnknownModelError for an unknown id.
     """
     model = (catalog or default_catalog()).get(model_id)
-    return model.quote(input_tokens, max_output_tokens or model.max_output, chain=chain)
+    return model.quote(input_tokens, max_output_tokens or model.max_output, payment_chain=payment_chain)

@@ -3,10 +3,10 @@
 Field names follow ClawRouter's log (timestamp, model, tier, cost, baselineCost, savings, latencyMs,
 inputTokens, outputTokens) so existing tooling keeps reading it; we add requestId, session, profile, status,
 paid (USD signed through x402 for this request, every attempt included), payments (each signed payment),
-chain, shadow (what ``routing.shadow`` would have picked and cost, when configured) and, when the caller
-gives it, reasoning (the routing decision's explanation). ``cost`` is what the
-request cost the user: the x402 amount when a payment was made, otherwise the price-table cost of the tokens
-used.
+chain (the payment chain; ``payment_chain`` in Python), shadow (what ``routing.shadow`` would have picked
+and cost, when configured) and, when the caller gives it, reasoning (the routing decision's explanation).
+``cost`` is what the request cost the user: the x402 amount when a payment was made, otherwise the price-table
+cost of the tokens used.
 
 Writes happen in one background task that drains a queue and appends in a worker thread, so a slow disk
 never stalls the event loop, and lines from concurrent requests are never interleaved or lost (``close()``
@@ -45,7 +45,7 @@ class UsageRecord:
     output_tokens: int | None = None
     session: str | None = None
     profile: str | None = None
-    chain: str | None = None
+    payment_chain: str | None = None
     error: str | None = None
     cache: str | None = None  # "hit" (response cache) or "dedup" (shared an identical in-flight request)
     reasoning: str | None = None  # why the router picked this tier/model (the dashboard shows it)
@@ -78,7 +78,7 @@ class UsageRecord:
         if self.output_tokens is not None:
             line["outputTokens"] = self.output_tokens
         line.update(requestId=self.request_id, session=self.session, profile=self.profile,
-                    status=self.status, paid=round(self.paid, 8), chain=self.chain)
+                    status=self.status, paid=round(self.paid, 8), chain=self.payment_chain)
         if self.error:
             line["error"] = self.error
         if self.cache:

@@ -21,7 +21,7 @@ APP_EXTENSIONS: dict[str, Any] = {"builder-code": {"info": {"a": ["someapp"]}}, 
 def _sent(fake: FakeBlockRun, wallet: Wallet, chain: str) -> dict[str, Any]:
     async def go() -> dict[str, Any]:
         async with asgi_client(fake) as client:
-            exchange = await pay_and_retry(client, Payer(wallet, chain=chain), chat_body())  # type: ignore[arg-type]
+            exchange = await pay_and_retry(client, Payer(wallet, payment_chain=chain), chat_body())  # type: ignore[arg-type]
         assert exchange.response.status_code == 200, exchange.response.text
         return json.loads(base64.b64decode(exchange.attempt.headers["PAYMENT-SIGNATURE"]))  # type: ignore[no-any-return]
 

@@ -77,7 +77,7 @@ def _paid(fake: FakeBlockRun, wallet: Wallet, body: dict[str, object]) -> httpx.
 
     async def go() -> httpx.Response:
         async with asgi_client(fake) as client:
-            return (await pay_and_retry(client, Payer(wallet, chain="base"), body)).response
+            return (await pay_and_retry(client, Payer(wallet, payment_chain="base"), body)).response
 
     return asyncio.run(go())
 
@@ -123,12 +123,12 @@ def test_payment_error_faults_are_blockrun_bodies(
 
     async def go() -> httpx.Response:
         async with asgi_client(fake) as client:
-            return (await pay_and_retry(client, Payer(new_wallet, chain=chain), chat_body())).response  # type: ignore[arg-type]
+            return (await pay_and_retry(client, Payer(new_wallet, payment_chain=chain), chat_body())).response  # type: ignore[arg-type]
 
     response = asyncio.run(go())
     assert response.status_code == 402
     failure = classify_payment_failure(response.status_code, response.content)
-    assert failure is not None and failure.kind == kind and failure.chain == chain
+    assert failure is not None and failure.kind == kind and failure.payment_chain == chain
 
 
 def test_hang_is_bounded(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
@@ -197,7 +197,8 @@ def test_images_are_real_pngs(fake_blockrun: FakeBlockRun, new_wallet: Wallet, m
     async def go() -> bytes:
         async with asgi_client(fake_blockrun) as client:
             exchange = await pay_and_retry(
-                client, Payer(new_wallet, chain="base"), body, path="/api/v1/images/generations", estimate_usd=0.05
+                client, Payer(new_wallet, payment_chain="base"), body, path="/api/v1/images/generations",
+                estimate_usd=0.05,
             )
             assert exchange.response.status_code == 200
             item = exchange.response.json()["data"][0]
@@ -217,7 +218,7 @@ def test_image2image_is_paid_too(fake_blockrun: FakeBlockRun, new_wallet: Wallet
     async def go() -> int:
         async with asgi_client(fake_blockrun) as client:
             exchange = await pay_and_retry(
-                client, Payer(new_wallet, chain="base"), body, path="/v1/images/image2image", estimate_usd=0.05
+                client, Payer(new_wallet, payment_chain="base"), body, path="/v1/images/image2image", estimate_usd=0.05
             )
             return exchange.response.status_code
 
@@ -269,7 +270,7 @@ def test_runs_as_a_server_from_the_command_line(new_wallet: Wallet) -> None:
 
         async def go() -> int:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-                exchange = await pay_and_retry(client, Payer(new_wallet, chain="base"), chat_body())
+                exchange = await pay_and_retry(client, Payer(new_wallet, payment_chain="base"), chat_body())
                 return exchange.response.status_code
 
         assert asyncio.run(go()) == 200

@@ -25,7 +25,7 @@ def solana_body(debug: str) -> str:
 def test_insufficient_funds_evm_form_with_amounts() -> None:
     failure = classify_payment_failure(402, evm_body("insufficient_funds", "insufficient balance: 251 < 11463"))
     assert failure is not None
-    assert (failure.kind, failure.chain, failure.reason) == ("insufficient_funds", "base", "insufficient_funds")
+    assert (failure.kind, failure.payment_chain, failure.reason) == ("insufficient_funds", "base", "insufficient_funds")
     assert failure.current_usd == pytest.approx(0.000251) and failure.required_usd == pytest.approx(0.011463)
     assert failure.message == "Insufficient USDC balance. Current: $0.000251, Required: ~$0.011463"
     assert failure.help is not None and "0x19E7...ff2A" in failure.help and "/model free" in failure.help
@@ -49,7 +49,7 @@ def test_insufficient_funds_evm_form_with_amounts() -> None:
 )
 def test_evm_reasons(reason: str, kind: str) -> None:
     failure = classify_payment_failure(402, evm_body(reason))
-    assert failure is not None and failure.kind == kind and failure.chain == "base"
+    assert failure is not None and failure.kind == kind and failure.payment_chain == "base"
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_evm_reasons(reason: str, kind: str) -> None:
 def test_solana_form(debug: str, kind: str, message: str) -> None:
     failure = classify_payment_failure(402, solana_body(debug))
     assert failure is not None
-    assert (failure.kind, failure.chain) == (kind, "solana")
+    assert (failure.kind, failure.payment_chain) == (kind, "solana")
     assert failure.message.startswith(message)
 
 

@@ -48,7 +48,7 @@ def address(wallet: Wallet, fake: FakeBlockRun) -> str:
 def test_happy_path_pays_exactly_the_quote(fixture: str, new_wallet: Wallet, request: pytest.FixtureRequest) -> None:
     fake: FakeBlockRun = request.getfixturevalue(fixture)
     fake.backend.fund(address(new_wallet, fake), FUNDS)
-    payer = Payer(new_wallet, chain=fake.backend.chain)  # type: ignore[arg-type]
+    payer = Payer(new_wallet, payment_chain=fake.backend.chain)  # type: ignore[arg-type]
     body = chat_body("what is 2+2?")
 
     async def go() -> None:
@@ -81,7 +81,7 @@ def test_happy_path_pays_exactly_the_quote(fixture: str, new_wallet: Wallet, req
 
 def test_evm_window_and_fresh_nonces(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         nonces = set()
@@ -114,7 +114,7 @@ def test_accepted_echoes_unknown_fields_verbatim(new_wallet: Wallet) -> None:
             }
         ],
     }
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
     attempt = run(
         payer.pay(
             url="http://x/v1/chat/completions",
@@ -132,7 +132,7 @@ def test_accepted_echoes_unknown_fields_verbatim(new_wallet: Wallet) -> None:
 
 def test_www_authenticate_is_enough(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -149,7 +149,7 @@ def test_www_authenticate_is_enough(fake_blockrun: FakeBlockRun, new_wallet: Wal
 
 def test_streaming_with_and_without_settlement_header(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -204,7 +204,7 @@ def test_tampered_payments_are_rejected_by_the_sdk(
     fake_blockrun: FakeBlockRun, new_wallet: Wallet, name: str, change: Any, reason: str
 ) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -227,7 +227,7 @@ def test_tampered_payments_are_rejected_by_the_sdk(
 
 def test_expired_window_is_rejected(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base", clock=lambda: time.time() - 3600)  # a clock an hour behind
+    payer = Payer(new_wallet, payment_chain="base", clock=lambda: time.time() - 3600)  # a clock an hour behind
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -242,7 +242,7 @@ def test_expired_window_is_rejected(fake_blockrun: FakeBlockRun, new_wallet: Wal
 
 def test_replayed_payment_is_rejected(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -260,7 +260,7 @@ def test_replayed_payment_is_rejected(fake_blockrun: FakeBlockRun, new_wallet: W
 def test_replayed_solana_payment_is_rejected(fake_blockrun_solana: FakeBlockRun, new_wallet: Wallet) -> None:
     fake = fake_blockrun_solana
     fake.backend.fund(str(new_wallet.solana_address), FUNDS)
-    payer = Payer(new_wallet, chain="solana")
+    payer = Payer(new_wallet, payment_chain="solana")
 
     async def go() -> None:
         async with asgi_client(fake) as client:
@@ -278,7 +278,7 @@ def test_empty_wallet_is_rejected_as_insufficient_funds(
     fixture: str, new_wallet: Wallet, request: pytest.FixtureRequest
 ) -> None:
     fake: FakeBlockRun = request.getfixturevalue(fixture)
-    payer = Payer(new_wallet, chain=fake.backend.chain)  # type: ignore[arg-type]
+    payer = Payer(new_wallet, payment_chain=fake.backend.chain)  # type: ignore[arg-type]
 
     async def go() -> None:
         async with asgi_client(fake) as client:
@@ -287,14 +287,14 @@ def test_empty_wallet_is_rejected_as_insufficient_funds(
         failure = classify_payment_failure(402, exchange.response.content)
         assert failure is not None
         assert failure.kind == "insufficient_funds"
-        assert failure.chain == fake.backend.chain
+        assert failure.payment_chain == fake.backend.chain
         assert fake.settled == []
 
     run(go())
 
 
 def test_wrong_chain_is_refused_before_signing(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
-    payer = Payer(new_wallet, chain="solana")
+    payer = Payer(new_wallet, payment_chain="solana")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -331,7 +331,7 @@ def test_other_networks_assets_and_schemes_are_refused(new_wallet: Wallet, chang
     header = encoded({"x402Version": 2, "accepts": [requirement]})
     with pytest.raises(PaymentRefused) as info:
         run(
-            Payer(new_wallet, chain="base").pay(
+            Payer(new_wallet, payment_chain="base").pay(
                 url="http://x/v1/chat/completions",
                 status=402,
                 headers={"payment-required": header},
@@ -348,7 +348,7 @@ def test_over_ceiling_demand_is_refused_and_nothing_is_signed(fake_blockrun: Fak
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
     # the quote prices a tenth of max_tokens: 10 tokens * $10000/M = $0.1, +5 % = $0.105
     fake_blockrun.model_prices["openai/gpt-4o-mini"] = (1.0, 10000.0)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -383,7 +383,7 @@ def test_hard_cap_applies_even_with_a_large_estimate(new_wallet: Wallet) -> None
     for policy in (PaymentPolicy(), PaymentPolicy(max_per_request_usd=5.0)):
         with pytest.raises(PaymentRefused, match="hard cap"):
             run(
-                Payer(new_wallet, chain="base", policy=policy).pay(
+                Payer(new_wallet, payment_chain="base", policy=policy).pay(
                     url="http://x/v1/chat/completions",
                     status=402,
                     headers={"payment-required": header},
@@ -408,7 +408,7 @@ def test_policy_ceiling() -> None:
 
 def test_pay_to_change_is_refused(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
-    payer = Payer(new_wallet, chain="base")
+    payer = Payer(new_wallet, payment_chain="base")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -422,7 +422,7 @@ def test_pay_to_change_is_refused(fake_blockrun: FakeBlockRun, new_wallet: Walle
 
 
 def test_expected_pay_to_is_enforced(fake_blockrun: FakeBlockRun, new_wallet: Wallet) -> None:
-    payer = Payer(new_wallet, chain="base", expected_pay_to="0x000000000000000000000000000000000000bEEF")
+    payer = Payer(new_wallet, payment_chain="base", expected_pay_to="0x000000000000000000000000000000000000bEEF")
 
     async def go() -> None:
         async with asgi_client(fake_blockrun) as client:
@@ -431,7 +431,7 @@ def test_expected_pay_to_is_enforced(fake_blockrun: FakeBlockRun, new_wallet: Wa
         assert info.value.reason == "pay_to_mismatch"
 
     run(go())
-    lower = Payer(new_wallet, chain="base", expected_pay_to=fake_blockrun.backend.pay_to.lower())
+    lower = Payer(new_wallet, payment_chain="base", expected_pay_to=fake_blockrun.backend.pay_to.lower())
     fake_blockrun.backend.fund(new_wallet.evm_address, FUNDS)
 
     async def ok() -> None:
@@ -454,7 +454,7 @@ def test_solana_fee_payer_must_not_be_us(new_wallet: Wallet) -> None:
     header = encoded({"x402Version": 2, "accepts": [requirement]})
     with pytest.raises(PaymentRefused, match="fee payer"):
         run(
-            Payer(new_wallet, chain="solana").pay(
+            Payer(new_wallet, payment_chain="solana").pay(
                 url="http://x",
                 status=402,
                 headers={"payment-required": header},
@@ -477,7 +477,7 @@ def test_solana_blockhash_from_rpc_when_not_in_extra(fake_blockrun_solana: FakeB
     with serve(fake.app) as url:
 
         async def go() -> None:
-            payer = Payer(new_wallet, chain="solana", solana_rpc_url=f"{url}/rpc")
+            payer = Payer(new_wallet, payment_chain="solana", solana_rpc_url=f"{url}/rpc")
             async with httpx.AsyncClient(base_url=url, timeout=10) as client:
                 exchange = await pay_and_retry(client, payer, chat_body())
             assert "recentBlockhash" not in json.dumps(decoded(exchange.challenge.headers["payment-required"]))
@@ -485,7 +485,7 @@ def test_solana_blockhash_from_rpc_when_not_in_extra(fake_blockrun_solana: FakeB
 
         asyncio.run(go())
 
-    payer = Payer(new_wallet, chain="solana", solana_rpc_url="http://127.0.0.1:9/rpc")  # nothing listens there
+    payer = Payer(new_wallet, payment_chain="solana", solana_rpc_url="http://127.0.0.1:9/rpc")  # nothing listens there
 
     async def unreachable() -> None:
         async with asgi_client(fake) as client:
@@ -516,7 +516,7 @@ def test_solana_blockhash_from_rpc_when_not_in_extra(fake_blockrun_solana: FakeB
 def test_unusable_challenges(new_wallet: Wallet, headers: dict[str, str], body: bytes, match: str) -> None:
     with pytest.raises(PaymentChallengeError, match=match):
         run(
-            Payer(new_wallet, chain="base").pay(
+            Payer(new_wallet, payment_chain="base").pay(
                 url="http://x", status=402, headers=headers, body=body, estimate_usd=0.01, model=None
             )
         )
@@ -526,7 +526,7 @@ def test_payment_error_body_instead_of_a_challenge_is_classified(new_wallet: Wal
     body = b'{"error":"Payment verification failed","code":"PAYMENT_INVALID","debug":"expired","payer":"x"}'
     with pytest.raises(PaymentChallengeError) as info:
         run(
-            Payer(new_wallet, chain="base").pay(
+            Payer(new_wallet, payment_chain="base").pay(
                 url="http://x", status=402, headers={}, body=body, estimate_usd=0.01, model=None
             )
         )
@@ -536,7 +536,7 @@ def test_payment_error_body_instead_of_a_challenge_is_classified(new_wallet: Wal
 def test_non_402_is_not_a_challenge(new_wallet: Wallet) -> None:
     with pytest.raises(PaymentChallengeError, match="HTTP 500"):
         run(
-            Payer(new_wallet, chain="base").pay(
+            Payer(new_wallet, payment_chain="base").pay(
                 url="http://x", status=500, headers={}, body=b"", estimate_usd=0, model=None
             )
         )
@@ -547,7 +547,7 @@ def test_solana_chain_needs_a_solana_key(tmp_path: Any) -> None:
 
     account = EvmKey.from_hex("0x" + "11" * 32)
     with pytest.raises(PaymentRefused, match="no Solana key"):
-        Payer(Wallet(account.address, None, account, None, False), chain="solana")
+        Payer(Wallet(account.address, None, account, None, False), payment_chain="solana")
 
 
 def test_picks_our_usdc_among_several_offers(new_wallet: Wallet) -> None:
@@ -564,7 +564,7 @@ def test_picks_our_usdc_among_several_offers(new_wallet: Wallet) -> None:
     ]
     header = encoded({"x402Version": 2, "accepts": offers})
     attempt = run(
-        Payer(new_wallet, chain="base").pay(
+        Payer(new_wallet, payment_chain="base").pay(
             url="http://x", status=402, headers={"payment-required": header}, body=b"", estimate_usd=0.01, model=None
         )
     )

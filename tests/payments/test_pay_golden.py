@@ -104,7 +104,7 @@ def test_signature_and_payload_match_golden() -> None:
 def test_payer_header_decodes_to_the_golden_payment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     account = EvmKey.from_hex(KEY)
     wallet = Wallet(account.address, None, account, None, False)
-    payer = Payer(wallet, chain="base", clock=lambda: float(NOW))
+    payer = Payer(wallet, payment_chain="base", clock=lambda: float(NOW))
     monkeypatch.setattr("pyclawrouter.payments.evm.os.urandom", lambda n: NONCE[:n])
     import asyncio
 

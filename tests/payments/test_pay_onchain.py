@@ -28,7 +28,7 @@ def test_anvil_settles_and_moves_exactly_the_quote(
 
     async def go() -> None:
         async with asgi_client(fake) as client:
-            exchange = await pay_and_retry(client, Payer(new_wallet, chain="base"), body)
+            exchange = await pay_and_retry(client, Payer(new_wallet, payment_chain="base"), body)
             assert exchange.response.status_code == 200, exchange.response.text
             receipt = settlement(exchange.response.headers)
             assert receipt is not None and receipt.success and receipt.transaction.startswith("0x")
@@ -49,7 +49,7 @@ def test_anvil_settles_and_moves_exactly_the_quote(
 def test_anvil_empty_wallet_is_insufficient_funds(fake_blockrun_anvil: FakeBlockRun, new_wallet: Wallet) -> None:
     async def go() -> None:
         async with asgi_client(fake_blockrun_anvil) as client:
-            exchange = await pay_and_retry(client, Payer(new_wallet, chain="base"), chat_body())
+            exchange = await pay_and_retry(client, Payer(new_wallet, payment_chain="base"), chat_body())
         assert exchange.response.status_code == 402
         failure = classify_payment_failure(402, exchange.response.content)
         assert failure is not None and failure.kind == "insufficient_funds"
@@ -107,7 +107,7 @@ def test_litesvm_settles_a_real_spl_transfer(
 
     async def go() -> None:
         async with asgi_client(fake) as client:
-            exchange = await pay_and_retry(client, Payer(new_wallet, chain="solana"), body)
+            exchange = await pay_and_retry(client, Payer(new_wallet, payment_chain="solana"), body)
             assert exchange.response.status_code == 200, exchange.response.text
             quote = fake.price(CHAT, body)
             assert exchange.attempt.amount_atomic == quote
@@ -129,10 +129,10 @@ def test_litesvm_poor_wallet_fails_simulation(fake_blockrun_litesvm: FakeBlockRu
 
     async def go() -> None:
         async with asgi_client(fake) as client:
-            exchange = await pay_and_retry(client, Payer(new_wallet, chain="solana"), chat_body())
+            exchange = await pay_and_retry(client, Payer(new_wallet, payment_chain="solana"), chat_body())
         assert exchange.response.status_code == 402
         failure = classify_payment_failure(402, exchange.response.content)
-        assert failure is not None and failure.chain == "solana"
+        assert failure is not None and failure.payment_chain == "solana"
         assert failure.kind in ("simulation_failed", "insufficient_funds")
         assert fake.settled == []
         assert fake.backend.balance(str(new_wallet.solana_address)) == 10

@@ -46,7 +46,7 @@ def test_nothing_secret_in_repr_str_or_logs(
     wallet = load_or_create_wallet(home, {})
     secrets = secrets_of(home, wallet)
     fake_blockrun.backend.fund(wallet.evm_address, 5_000_000)
-    payer = Payer(wallet, chain="base")
+    payer = Payer(wallet, payment_chain="base")
 
     async def go() -> list[str]:
         async with asgi_client(fake_blockrun) as client:

@@ -30,10 +30,11 @@ def fake(request: pytest.FixtureRequest) -> FakeBlockRun:
     return FakeBlockRun(StubEvmBackend(), max_hang_s=10.0)
 
 
-def _start(start_proxy: ProxyFactory, fake_url: str, chain: str = "base") -> Proxy:
+def _start(start_proxy: ProxyFactory, fake_url: str, payment_chain: str = "base") -> Proxy:
     overrides: dict[str, Any] = {}
-    if chain == "solana":  # the Solana stand-in funds every payer (default_balance); it cannot hold 0x addresses
-        overrides = {"fund": 0, "chain": "solana", "solana_rpc_url": f"{fake_url}/rpc"}
+    if payment_chain == "solana":
+        # The Solana stand-in funds every payer (default_balance); it cannot hold 0x addresses.
+        overrides = {"fund": 0, "payment_chain": "solana", "solana_rpc_url": f"{fake_url}/rpc"}
     proxy = start_proxy(**overrides)
     proxy.ctx.image_poll = FAST_POLLS
     return proxy
@@ -123,7 +124,7 @@ def test_progress_stream_carries_errors_as_its_last_line(start_proxy: ProxyFacto
 
 @pytest.mark.parametrize("fake", ["solana"], indirect=True)
 def test_on_solana_the_job_is_settled_at_the_post(start_proxy: ProxyFactory, fake_url: str) -> None:
-    proxy = _start(start_proxy, fake_url, chain="solana")
+    proxy = _start(start_proxy, fake_url, payment_chain="solana")
     proxy.fake.image_job_outcome = "failed"  # settled at the POST: a failure while polling does not undo it
     response = _generate(proxy)
     assert response.status_code == 502
@@ -136,7 +137,7 @@ def test_on_solana_the_job_is_settled_at_the_post(start_proxy: ProxyFactory, fak
 
 @pytest.mark.parametrize("fake", ["solana"], indirect=True)
 def test_on_solana_a_completed_job_is_counted_once(start_proxy: ProxyFactory, fake_url: str) -> None:
-    proxy = _start(start_proxy, fake_url, chain="solana")
+    proxy = _start(start_proxy, fake_url, payment_chain="solana")
     response = _generate(proxy)
     assert response.status_code == 200, response.text
     assert len(proxy.fake.settled) == 1 and len(_ledger(proxy)) == 1

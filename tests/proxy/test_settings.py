@@ -11,7 +11,7 @@ import pytest
 
 from pyclawrouter.config_schema import ConfigWatcher
 from pyclawrouter.settings import Settings, WatchedSettings
-from pyclawrouter.wallet import WalletError, resolve_chain, set_chain
+from pyclawrouter.wallet import WalletError, resolve_payment_chain, set_payment_chain
 
 
 def test_environment_beats_config(tmp_path: Path) -> None:
@@ -42,11 +42,11 @@ def test_the_proxy_pays_on_the_chain_the_wallet_reports(
     tmp_path: Path, saved: str | None, config: dict[str, str], env: dict[str, str]
 ) -> None:
     if saved in ("base", "solana"):
-        set_chain(tmp_path, saved)
+        set_payment_chain(tmp_path, saved)
     elif saved is not None:
         (tmp_path / "payment-chain").write_text(saved)  # ClawRouter reads anything but "solana" as Base
-    chain = Settings.from_config(config, env, home=tmp_path).chain
-    assert chain == resolve_chain(tmp_path, env, config.get("chain"))
+    chain = Settings.from_config(config, env, home=tmp_path).payment_chain
+    assert chain == resolve_payment_chain(tmp_path, env, config.get("chain"))
     assert chain == (env.get("CLAWROUTER_PAYMENT_CHAIN") or config.get("chain") or
                      ("solana" if saved == "solana" else "base"))
 

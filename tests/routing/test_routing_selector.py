@@ -114,7 +114,7 @@ def test_estimate_request_cost_is_the_gateways_quote() -> None:
     assert estimate_request_cost("sonnet-4.6", 10_000, 4096) == pytest.approx(0.037952)
     # tiny requests still pay the floor: $0.002 on Base, the facilitator's $0.001 on Solana
     assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10) == 0.002
-    assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10, chain="solana") == 0.001
+    assert estimate_request_cost("google/gemini-2.5-flash-lite", 10, 10, payment_chain="solana") == 0.001
     # without max tokens, the model's own max output bounds the answer (haiku: a tenth of 64,000 at $5/1M)
     assert estimate_request_cost("anthropic/claude-haiku-4.5", 0, None) == pytest.approx(
         math.ceil(0.1 * 64_000 * 5 * 1.05) / 1e6
@@ -125,7 +125,7 @@ def test_estimate_request_cost_is_the_gateways_quote() -> None:
     with pytest.raises(UnknownModelError):
         estimate_request_cost("nope/nope", 1, 1)
     with pytest.raises(ValueError, match="chain"):
-        estimate_request_cost("mini", 1, 1, chain="eth")
+        estimate_request_cost("mini", 1, 1, payment_chain="eth")
 
 
 def test_precomputed_chains_equal_what_the_selector_builds() -> None:

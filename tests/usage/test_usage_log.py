@@ -13,7 +13,7 @@ from pyclawrouter.usage import UsageRecord, UsageWriter, aggregate, clear
 def _record(i: int, **kw: object) -> UsageRecord:
     fields: dict[str, object] = {"request_id": f"r{i}", "model": "google/gemini-2.5-flash", "tier": "SIMPLE",
                                  "status": 200, "latency_ms": 10, "cost": 0.001, "baseline_cost": 0.01,
-                                 "paid": 0.001, "session": "s", "profile": "auto", "chain": "base"}
+                                 "paid": 0.001, "session": "s", "profile": "auto", "payment_chain": "base"}
     fields.update(kw)
     return UsageRecord(**fields)  # type: ignore[arg-type]
 
