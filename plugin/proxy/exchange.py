@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyclawrouter.proxy import accounting
+from pyclawrouter.proxy.answer_cost import price_json
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay
@@ -71,7 +72,7 @@ class Exchange:
     def json_outcome(self, success: Success) -> Outcome:
         if success.payment_fallback:
             self.notices.append(accounting.PAYMENT_FAILED.format(model=self.chain[0]))
-        body = add_notices_to_json(success.body or b"{}", self.notices, success.model)
+        body = price_json(add_notices_to_json(success.body or b"{}", self.notices, success.model), self.paid)
         outcome = Outcome(status=200, success=success, usage=accounting.usage_of(body), recorded=body)
         outcome.headers = accounting.answer_headers(self, success, self.chat.debug)
         return outcome

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.proxy import accounting, budget, cap_stop
+from pyclawrouter.proxy.answer_cost import unpriced
 from pyclawrouter.proxy.context import ProxyContext
 from pyclawrouter.proxy.errors import CostCapExceededError, UnlistedModelError, UpstreamTimeoutError
 from pyclawrouter.proxy.exchange import Exchange
@@ -195,7 +196,7 @@ def _replay(replay: Replay, how: str) -> Response:
     headers["x-clawrouter-cache"] = how
     if "x-clawrouter-cost" in headers:
         headers["x-clawrouter-cost"] = "0.000000"  # this answer was not paid for again
-    return Response(replay.body, status_code=replay.status, media_type=replay.media_type, headers=headers)
+    return Response(unpriced(replay.body), status_code=replay.status, media_type=replay.media_type, headers=headers)
 
 
 def _route(ctx: ProxyContext, chat: ChatCall) -> RoutingDecision:

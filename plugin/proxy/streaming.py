@@ -7,8 +7,9 @@ silence timeout never fires while a model thinks or a payment is signed; a later
 error event followed by ``data: [DONE]``.
 
 Events are passed through untouched except three: the routing decision goes in a comment before the first
-chunk, the usage chunk is read for the log (and dropped if the client did not ask for usage), and a cost
-comment is inserted before ``data: [DONE]``. Only events that mention "usage" or "[DONE]" are parsed, so
+chunk, the usage chunk is read for the log (and dropped if the client did not ask for usage, else given
+``usage.cost``, see :mod:`~pyclawrouter.proxy.answer_cost`), and a cost comment is inserted before
+``data: [DONE]``. Only events that mention "usage" or "[DONE]" are parsed, so
 the per-chunk cost is a couple of byte searches. If the client disconnects, the upstream request is closed
 (cancelling it) and the outcome is still reported, so the usage line is written.
 """
@@ -27,6 +28,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.proxy.answer_cost import priced
 from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.responses import error_body, json_error_response
@@ -56,6 +58,7 @@ class StreamResponse(Response):
         self._prelude = exchange.prelude
         self._trailer = exchange.trailer
         self._wants_usage = exchange.chat.wants_usage
+        self._exchange = exchange
         self._first_heartbeat = settings.first_heartbeat_s
         self._interval = settings.heartbeat_interval_s
         self._record_limit = settings.cache_max_item_bytes
@@ -124,7 +127,7 @@ class StreamResponse(Response):
 
         await emit(self._prelude(success))
         if success.chunks is None:  # the upstream ignored stream=true and answered with JSON
-            converted = json_to_sse(success.body or b"{}", self._wants_usage, outcome)
+            converted = json_to_sse(success.body or b"{}", self._wants_usage, outcome, self._exchange.paid)
             await emit(converted + self._trailer(success) + DONE, last=True)
             outcome.recorded = b"".join(record) if record is not None else None
             return
@@ -177,11 +180,14 @@ class StreamResponse(Response):
                     outcome.usage = chunk["usage"]
                     if not self._wants_usage and not chunk.get("choices"):
                         continue
+                    chunk["usage"] = priced(chunk["usage"], self._exchange.paid)
+                    out.append(b"data: " + json.dumps(chunk, ensure_ascii=False).encode("utf-8") + b"\n\n")
+                    continue
             out.append(event + b"\n\n")
         return b"".join(out), saw_done
 
 
-def json_to_sse(body: bytes, wants_usage: bool, outcome: Outcome) -> bytes:
+def json_to_sse(body: bytes, wants_usage: bool, outcome: Outcome, cost_usd: float = 0.0) -> bytes:
     """Turn a complete chat-completion JSON into the chunks a streaming client expects."""
     try:
         data: dict[str, Any] = json.loads(body)
@@ -207,7 +213,7 @@ def json_to_sse(body: bytes, wants_usage: bool, outcome: Outcome) -> bytes:
     if isinstance(data.get("usage"), dict):
         outcome.usage = data["usage"]
         if wants_usage:
-            chunks.append({**base, "choices": [], "usage": data["usage"]})
+            chunks.append({**base, "choices": [], "usage": priced(data["usage"], cost_usd)})
     return b"".join(b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\n\n" for c in chunks)
 
 

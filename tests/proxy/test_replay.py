@@ -15,7 +15,11 @@ def test_identical_request_is_served_from_cache_once_paid(proxy: Proxy) -> None:
     first = httpx.post(f"{proxy.url}/v1/chat/completions", json=BODY, headers=proxy.auth, timeout=10)
     second = httpx.post(f"{proxy.url}/v1/chat/completions", json=BODY, headers=proxy.auth, timeout=10)
     assert first.status_code == second.status_code == 200
-    assert second.headers["x-clawrouter-cache"] == "hit" and second.json() == first.json()
+    assert second.headers["x-clawrouter-cache"] == "hit"
+    # The same answer, except that the replay was not paid for again (usage.cost, which OpenClaw records).
+    paid, replayed = first.json(), second.json()
+    assert paid["usage"]["cost"] == float(first.headers["x-clawrouter-cost"]) > 0 and replayed["usage"]["cost"] == 0
+    assert {**replayed, "usage": {**replayed["usage"], "cost": paid["usage"]["cost"]}} == paid
     assert float(first.headers["x-clawrouter-cost"]) > 0 and second.headers["x-clawrouter-cost"] == "0.000000"
     assert len(proxy.fake.settled) == 1
     fresh = httpx.post(f"{proxy.url}/v1/chat/completions", json=BODY, timeout=10,
