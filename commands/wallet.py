@@ -115,6 +115,14 @@ async def _balance(wallet: Wallet, payment_chain: PaymentChain, base_rpc: str, s
     }
 
 
+async def read_balances(wallet: Wallet, base_rpc: str, solana_rpc: str) -> dict[PaymentChain, dict[str, Any]]:
+    """The USDC balance on each chain the wallet has a key for, read at once, each within
+    ``BALANCE_TIMEOUT_S`` (``balanceUsd`` is None, with ``balanceError`` saying why, when it could not be)."""
+    chains: list[PaymentChain] = ["base", "solana"] if wallet.solana_address else ["base"]
+    found = await asyncio.gather(*(_balance(wallet, name, base_rpc, solana_rpc) for name in chains))
+    return dict(zip(chains, found, strict=True))
+
+
 def _spend_line(spent: dict[str, Any]) -> str:
     line = f"**Signed in the last 24 h:** ${float(spent['spentUsd']):.4f} in {spent['payments']} payment(s)"
     if spent["pendingCount"]:
@@ -135,15 +143,13 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
     # The CLI may create the wallet (that is how a new user starts); chat only shows the existing one.
     wallet = load_or_create_wallet(ctx.home, env) if ctx.channel == "cli" else load_wallet(ctx.home, env)
     payment_chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env)
-    jobs = [_balance(wallet, "base", base_rpc, solana_rpc)]
-    if wallet.solana_address:
-        jobs.append(_balance(wallet, "solana", base_rpc, solana_rpc))
-    balances = await asyncio.gather(*jobs)
+    balances = await read_balances(wallet, base_rpc, solana_rpc)
 
-    evm = {"address": wallet.evm_address, "fundUrl": basescan(wallet.evm_address), **balances[0]}
+    evm = {"address": wallet.evm_address, "fundUrl": basescan(wallet.evm_address), **balances["base"]}
     solana = None
     if wallet.solana_address:
-        solana = {"address": wallet.solana_address, "fundUrl": solscan(wallet.solana_address), **balances[1]}
+        solana = {"address": wallet.solana_address, "fundUrl": solscan(wallet.solana_address),
+                  **balances["solana"]}
     key_file = wallet_key_file(ctx.home)
     data: dict[str, Any] = {
         "chain": payment_chain,

@@ -65,6 +65,9 @@ def manifest() -> dict[str, Any]:
         "with x402 USDC micropayments (Python proxy).",
         "version": __version__,
         "providers": [PROVIDER_ID],
+        # With the provider's resolveUsageAuth and fetchUsageSnapshot hooks (plugin/usage.js), this puts the
+        # wallet's balance and spend into `openclaw status --usage`, chat /status and the Control UI.
+        "contracts": {"usageProviders": [PROVIDER_ID]},
         "activation": {"onStartup": True},
         "configSchema": config_schema(),
         "uiHints": UI_HINTS,
@@ -79,7 +82,7 @@ def package_json() -> dict[str, Any]:
         "description": "OpenClaw entry of pyclawrouter (the Python package does the work; no npm dependencies).",
         "type": "module",
         "main": ENTRY,
-        "files": [ENTRY, "openclaw.plugin.json"],
+        "files": [*(f"plugin/{name}" for name in js_files()), "openclaw.plugin.json"],
         "openclaw": {"extensions": [f"./{ENTRY}"], "compat": {"pluginApi": f">={MIN_OPENCLAW}"}},
     }
 
@@ -88,14 +91,21 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def js_files() -> list[str]:
+    """The plugin's JavaScript modules (the entry and the modules it imports), all next to each other."""
+    return sorted(item.name for item in resources.files("pyclawrouter").iterdir() if item.name.endswith(".js"))
+
+
 def index_js_source() -> str:
     return resources.files("pyclawrouter").joinpath("index.js").read_text(encoding="utf-8")
 
 
 def write_plugin_dir(target: Path) -> Path:
-    """Write the three files OpenClaw needs into ``target`` and return it."""
+    """Write what OpenClaw needs (manifest, package.json, the JavaScript modules) into ``target``; return it."""
     (target / "plugin").mkdir(parents=True, exist_ok=True)
     (target / "openclaw.plugin.json").write_text(dumps(manifest()), encoding="utf-8")
     (target / "package.json").write_text(dumps(package_json()), encoding="utf-8")
-    (target / ENTRY).write_text(index_js_source(), encoding="utf-8")
+    package = resources.files("pyclawrouter")
+    for name in js_files():
+        (target / "plugin" / name).write_text(package.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
     return target

@@ -31,6 +31,7 @@ from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.guard import RequestGuard
 from pyclawrouter.proxy.responses import json_error_response, json_response, openai_error
 from pyclawrouter.proxy.runtime import Runtime, make_context, warm_up
+from pyclawrouter.proxy.usage_route import UsageView
 from pyclawrouter.settings import Settings, SettingsProvider
 from pyclawrouter.usage import stats
 
@@ -103,6 +104,7 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
                              headers={"cache-control": "no-cache"})
 
     dashboard = Dashboard()
+    usage_view = UsageView()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -122,6 +124,8 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
     routes = [
         Route("/v1/chat/completions", handle(pipeline.chat_completions), methods=["POST"]),
         Route("/v1/models", handle(models), methods=["GET"]),
+        # Read-only, for OpenClaw's usage surfaces (plugin/usage.js); under /v1/ so it needs the API key.
+        Route("/v1/usage", handle(usage_view.usage), methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/stats", handle(get_stats), methods=["GET"]),
         Route("/stats", handle(delete_stats), methods=["DELETE"]),

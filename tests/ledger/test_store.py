@@ -95,3 +95,19 @@ def test_the_read_only_summary_sees_what_the_writer_committed(tmp_path: Path) ->
     assert summary.spent_usd == pytest.approx(0.005)
     assert summary.pending_usd == pytest.approx(0.001) and summary.pending_count == 1
     assert summary.void_usd == pytest.approx(0.5) and summary.payments == 3
+
+
+def test_the_latest_session_is_the_one_that_signed_last_and_void_does_not_count(tmp_path: Path) -> None:
+    from pyclawrouter.ledger.summary import read_latest_session, utc_day_start
+
+    assert read_latest_session(tmp_path) is None
+    store = open_store(tmp_path)
+    store.record(payment(session="old", usd=0.5))
+    store.record(payment(session="new", usd=0.002))
+    voided = store.record(payment(session="new", usd=0.003))
+    store.void(voided)
+    latest = read_latest_session(tmp_path)
+    assert latest is not None and latest.session == "new" and latest.payments == 1
+    assert latest.spent_usd == pytest.approx(store.spent("new")) == pytest.approx(0.002)
+    store.close()
+    assert utc_day_start(86400 * 3 + 5000) == 86400 * 3

@@ -26,6 +26,7 @@ def test_manifest_schema_is_the_config_schema_and_strict() -> None:
     assert config_schema["properties"] == schema()["properties"]
     assert data["id"] == "pyclawrouter" and data["providers"] == ["blockrun"]
     assert data["activation"] == {"onStartup": True}
+    assert data["contracts"] == {"usageProviders": ["blockrun"]}  # with usage.js's hooks: status --usage
     assert data["uiHints"]["walletKey"]["sensitive"] is True
     assert set(data["uiHints"]) <= set(config_schema["properties"])
 
@@ -39,7 +40,9 @@ def test_package_json_points_openclaw_at_the_entry_and_has_no_dependencies() -> 
 
 def test_staged_plugin_dir_has_what_openclaw_needs(tmp_path: Path) -> None:
     write_plugin_dir(tmp_path)
-    assert (tmp_path / "plugin" / "index.js").read_text() == (ROOT / "plugin" / "index.js").read_text()
+    for module in ("index.js", "usage.js"):  # index.js imports usage.js: both must be there
+        assert (tmp_path / "plugin" / module).read_text() == (ROOT / "plugin" / module).read_text()
+    assert {f"plugin/{p.name}" for p in (tmp_path / "plugin").iterdir()} <= set(package_json()["files"])
     assert json.loads((tmp_path / "openclaw.plugin.json").read_text())["id"] == "pyclawrouter"
 
 
