@@ -7,11 +7,15 @@ say what was wrong and what is allowed, and never contain a private key or mnemo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class UserFacingError(Exception):
     code: str = "error"
     http_status: int = 500
     error_type: str = "server_error"
+    headers: Mapping[str, str] = {}
+    """Extra HTTP headers the proxy sends with this error's answer."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -102,7 +102,7 @@ class Dashboard:
         body.balance_error = "could not read the balance"
         with contextlib.suppress(Exception):
             info = await asyncio.wait_for(monitor.get(), BALANCE_TIMEOUT_S)
-            body.wallet = str(getattr(info, "address", "") or body.wallet or "") or None
+            body.wallet = info.address or body.wallet
             if info.usd is not None:
                 body.balance_usd, body.balance_error = float(info.usd), None
             elif info.error:

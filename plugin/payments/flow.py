@@ -17,7 +17,7 @@ Nothing is signed from a cached challenge (probe then pay): only a fresh quote i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,8 +27,7 @@ from pyclawrouter.errors import UserFacingError
 from pyclawrouter.payments.errors import resignable_solana_rejection
 
 if TYPE_CHECKING:  # the payer pulls in the x402 SDK and solders, loaded after the server listens
-    from pyclawrouter.payments.challenge import Challenge, Requirement
-    from pyclawrouter.payments.payer import PaymentAttempt
+    from pyclawrouter.payments.payer import Payer, PaymentAttempt
 
 
 class PaymentDeclinedError(UserFacingError):
@@ -41,16 +40,6 @@ class PaymentDeclinedError(UserFacingError):
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
-
-
-class Payer(Protocol):
-    @property
-    def payment_chain(self) -> str: ...
-
-    def quote(self, *, headers: Mapping[str, str], body: bytes,
-              estimate_usd: float) -> tuple[Challenge, Requirement]: ...
-
-    async def sign(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt: ...
 
 
 class SpendHook(Protocol):

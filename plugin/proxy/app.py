@@ -1,6 +1,7 @@
 """The Starlette app: routes, start-up and shutdown. Handlers are thin; the work is in the modules they call.
 
-Everything expensive (catalog, wallet, HTTP client pool, model list) is built once here, never per request.
+Everything expensive (catalog, wallet, HTTP client pool, model list) is built once, in the lifespan, by
+``proxy/runtime.py``, never per request: ``app.state.runtime`` holds it, ``app.state.ctx`` is the ready context.
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ from pyclawrouter.dashboard.routes import Dashboard
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.fsutil import ensure_private_dir
 from pyclawrouter.proxy import command_route, images, pipeline
-from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.deps import Deps, load_deps
+from pyclawrouter.proxy.context import Deps, ProxyContext
 from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.guard import RequestGuard
 from pyclawrouter.proxy.responses import json_error_response, json_response, openai_error
-from pyclawrouter.proxy.runtime import Runtime, make_context, warm_up
+from pyclawrouter.proxy.runtime import Loader, Runtime, load_deps
 from pyclawrouter.proxy.usage_route import UsageView
-from pyclawrouter.settings import Settings, SettingsProvider
+from pyclawrouter.settings import SettingsProvider
 from pyclawrouter.usage import stats
 
 log = logging.getLogger(__name__)
@@ -40,19 +40,15 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Request, ProxyContext], Awaitable[Response]]
 
 
-def build_app(provider: SettingsProvider, deps: Deps | None = None,
-              loader: Callable[[Settings], Deps] = load_deps) -> Starlette:
-    """The app. With ``deps`` everything is ready at once (tests); without, they load after the server starts.
+def build_app(provider: SettingsProvider, deps: Deps | None = None, loader: Loader = load_deps) -> Starlette:
+    """The app. With ``deps`` everything is ready when the server starts (tests); without, they load after.
 
     The per-install API key is created here on the first start, so it exists before anything can ask for it."""
-    runtime = Runtime(provider, loader)
     api_key = load_or_create_api_key(provider.current().home)
-    if deps is not None:
-        warm_up(deps)
-        runtime.use(make_context(provider, deps))
 
     def handle(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            runtime: Runtime = request.app.state.runtime
             try:
                 return await handler(request, await runtime.context())
             except UserFacingError as exc:
@@ -66,6 +62,7 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
 
     async def health(request: Request) -> Response:
         settings = provider.current()
+        runtime: Runtime = request.app.state.runtime
         ctx = runtime.ctx
         body: dict[str, Any] = {"status": "ok" if runtime.error is None else "error", "ready": ctx is not None,
                                 "paymentChain": settings.payment_chain}
@@ -108,17 +105,18 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime: Runtime = app.state.runtime
         home = provider.current().home
         # The state directory holds the wallet, the ledger and the logs: owner-only, whoever created it.
         for directory in (home, paths.logs_dir(home), paths.images_dir(home)):
             ensure_private_dir(directory)
         # Written before the first /health answer: the plugin reads it as soon as the proxy is healthy.
-        runtime.command_token = command_route.write_token(home)
-        await runtime.start()
+        token = command_route.write_token(home)
+        await runtime.start(token)
         try:
             yield
         finally:
-            command_route.remove_token(home, runtime.command_token)
+            command_route.remove_token(home, token)
             await runtime.stop()
 
     routes = [
@@ -143,8 +141,8 @@ def build_app(provider: SettingsProvider, deps: Deps | None = None,
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(RequestGuard, provider=provider, api_key=api_key)],
                     exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
-    app.state.runtime = runtime
-    app.state.ctx = runtime.ctx
+    app.state.runtime = Runtime(provider, app.state, deps=deps, loader=loader)
+    app.state.ctx = None  # the ProxyContext once the runtime is ready
     return app
 
 

@@ -1,14 +1,16 @@
-"""Everything that lives as long as the server: built once at start-up, shared by every request."""
+"""The proxy's long-lived parts, as types: :class:`Deps` (what the start-up worker thread loads) and
+:class:`ProxyContext` (everything shared by every request). ``proxy/runtime.py`` builds, starts and stops them;
+nothing per request is stored here (a request's own values live on its ``Exchange``)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
-from pyclawrouter.proxy.deps import Deps
 from pyclawrouter.proxy.health_demotion import HealthDemotion
 from pyclawrouter.proxy.image_jobs import PollSchedule
 from pyclawrouter.proxy.live_catalog import LiveCatalog
@@ -20,8 +22,34 @@ from pyclawrouter.upstream.client import Upstream
 from pyclawrouter.upstream.cooldowns import Cooldowns
 from pyclawrouter.usage.log import UsageWriter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded in the start-up worker thread, after the server listens (their imports are slow)
+    from pyclawrouter.balance import BalanceMonitor
+    from pyclawrouter.payments.payer import Payer
+    from pyclawrouter.routing.catalog import Catalog
     from pyclawrouter.routing.config import RoutingConfig
+    from pyclawrouter.routing.request import ChatRequest
+    from pyclawrouter.routing.router import RoutingDecision
+
+
+@dataclass
+class Deps:
+    """The heavy parts: the routing core, the payer and the balance monitor (``runtime.load_deps``)."""
+
+    routing: RoutingConfig
+    payer: Payer | None = None
+    balance: BalanceMonitor | None = None
+    wallet_address: str | None = None
+    solana_address: str | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.routing.catalog
+
+    def route(self, body: Mapping[str, Any] | ChatRequest, *, config: RoutingConfig | None = None,
+              excluded: Collection[str] = ()) -> RoutingDecision:
+        from pyclawrouter.routing.router import route
+
+        return route(body, None, config=config or self.routing, excluded=excluded)
 
 
 @dataclass

@@ -129,7 +129,7 @@ class UpstreamRejectedError(UserFacingError):
 
 
 def error_headers(exc: UserFacingError) -> dict[str, str]:
-    return dict(getattr(exc, "headers", {}) or {})
+    return dict(exc.headers)
 
 
 class UpstreamFailedError(UserFacingError):

@@ -9,21 +9,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pyclawrouter.routing.catalog import PROVIDER_PREFIX
+from pyclawrouter.routing.catalog import PROVIDER_PREFIX, Catalog
 from pyclawrouter.routing.names import AGENTIC_TABLE, PROFILES
 
 # The client profiles in their usual order (auto first), then the agentic table, which clients may name too.
 PROFILE_ORDER = (*PROFILES, AGENTIC_TABLE)
 
 
-def model_list(catalog: Any) -> dict[str, Any]:
+def model_list(catalog: Catalog) -> dict[str, Any]:
     created = int(time.time())
     ids: list[str] = []
     for profile in PROFILE_ORDER:
         ids += [f"{PROVIDER_PREFIX}{profile}", profile]
-    ids.extend(str(model_id) for model_id in getattr(catalog, "models", ()) or ())
-    ids.extend(str(model_id) for model_id in getattr(catalog, "image_models", ()) or ())
-    ids.extend(str(alias) for alias in getattr(catalog, "aliases", None) or ())
+    ids.extend(catalog.models)
+    ids.extend(catalog.image_models)
+    ids.extend(catalog.aliases)
     unique = list(dict.fromkeys(ids))
     return {"object": "list", "data": [
         {"id": model_id, "object": "model", "created": created,

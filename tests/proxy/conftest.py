@@ -16,7 +16,7 @@ import pytest
 
 from pyclawrouter.proxy.app import build_app
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.deps import load_deps
+from pyclawrouter.proxy.runtime import load_deps
 from pyclawrouter.settings import Settings, StaticSettings
 from pyclawrouter.wallet import load_or_create_wallet
 from tests.support.browser import browser_page, open_browser_page  # noqa: F401  (fixtures for page tests)

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 
 from pyclawrouter.proxy.app import build_app
-from pyclawrouter.proxy.deps import Deps, load_deps
+from pyclawrouter.proxy.context import Deps
+from pyclawrouter.proxy.runtime import load_deps
 from pyclawrouter.settings import Settings, StaticSettings
 from tests.proxy.conftest import read_api_key_file
 from tests.support.fake_blockrun import FakeBlockRun

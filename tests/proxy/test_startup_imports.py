@@ -15,7 +15,7 @@ SCRIPT = """
 import json, os, sys
 default_limit = sys.getrecursionlimit()
 from pyclawrouter.proxy.app import build_app
-from pyclawrouter.proxy.deps import load_deps
+from pyclawrouter.proxy.runtime import load_deps
 from pyclawrouter.settings import Settings, StaticSettings
 settings = Settings.from_config({}, os.environ)
 build_app(StaticSettings(settings))
