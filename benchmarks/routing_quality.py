@@ -15,6 +15,13 @@ ClawRouter's score, LiteLLM's heuristics) are computed the same way on the same 
     python benchmarks/routing_quality.py [--data PATH] [--json]
 
 Default data: <repo>/../shared/routellm-labels/prompts_labeled_dev.jsonl.gz. Run by hand; not part of CI.
+
+With ``--labels FILE...`` it scores our own labelled tier sets instead (``tests/data/tier_labels*.jsonl``: one
+``{"tier", "lang", "prompt"}`` per line, optionally ``"kind"``): the share of prompts routed to the labelled
+tier, bare and wrapped in OpenClaw's request shape (first turn with its Runtime trailer, and a later turn), with
+the accuracy per tier, per language and per kind, and the prompts it missed bare (``--misses``).
+
+    python benchmarks/routing_quality.py --labels tests/data/tier_labels_reasoning_wording.jsonl [--misses]
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from typing import Any
 from pyclawrouter.router import route
 
 REPO = Path(__file__).resolve().parent.parent
+OPENCLAW_TRAFFIC = REPO / "tests" / "data" / "openclaw"
+SHAPES = ("bare", "openclaw-first-turn", "openclaw-later-turn")
 DEFAULT_DATA = REPO.parent / "shared" / "routellm-labels" / "prompts_labeled_dev.jsonl.gz"
 SEEDS = (0, 1, 2, 3, 4)
 TIER_RANK = {"SIMPLE": 0, "AMBIGUOUS": 1, "MEDIUM": 1, "COMPLEX": 2, "REASONING": 3}
@@ -82,11 +91,66 @@ BASELINES: dict[str, Callable[[Row], float]] = {
 }
 
 
+def shaped(prompt: str, shape: str) -> dict[str, Any]:
+    """``prompt`` as a client sends it: bare, or inside a recorded OpenClaw request (47 KB system prompt, 11
+    tools, timestamp prefix, Runtime trailer on the first turn, internal-context block as the last message)."""
+    if shape == "bare":
+        return {"model": "auto", "messages": [{"role": "user", "content": prompt}]}
+    first = shape == "openclaw-first-turn"
+    body: dict[str, Any] = json.loads((OPENCLAW_TRAFFIC / f"openclaw-chat-{1 if first else 2}.json").read_text())
+    if first:
+        original: str = body["messages"][1]["content"]
+        trailer = original[original.index("\n\nRuntime: ") :]
+        body["messages"][1]["content"] = f"[Thu 2026-11-26 01:32 UTC] {prompt}{trailer}"
+    else:
+        body["messages"][3]["content"] = f"[Thu 2026-11-26 01:32 UTC] {prompt}"
+    return body
+
+
+def label_report(rows: Sequence[Row]) -> dict[str, Any]:
+    """Accuracy on a labelled tier set per request shape, and broken down (bare) by tier, language and kind."""
+    report: dict[str, Any] = {"prompts": len(rows)}
+    got: dict[str, list[str]] = {shape: [route(shaped(r["prompt"], shape)).tier for r in rows] for shape in SHAPES}
+    for shape in SHAPES:
+        report[shape] = round(sum(g == r["tier"] for g, r in zip(got[shape], rows, strict=True)) / len(rows), 3)
+    for field in ("tier", "lang", "kind"):
+        groups: dict[str, list[bool]] = collections.defaultdict(list)
+        for g, r in zip(got["bare"], rows, strict=True):
+            if field in r:
+                groups[str(r[field])].append(g == r["tier"])
+        report[f"by_{field}"] = {k: f"{sum(v)}/{len(v)}" for k, v in sorted(groups.items())}
+    report["misses"] = [f"{r['tier']}->{g} [{r['lang']}] {r['prompt'][:90]}"
+                        for g, r in zip(got["bare"], rows, strict=True) if g != r["tier"]]
+    return report
+
+
+def labels_main(paths: Sequence[Path], *, as_json: bool, misses: bool) -> int:
+    reports = {}
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            reports[path.name] = label_report([json.loads(line) for line in f if line.strip()])
+    if as_json:
+        print(json.dumps(reports, indent=2, ensure_ascii=False))
+        return 0
+    for name, rep in reports.items():
+        print(f"\n{name} ({rep['prompts']} prompts): " + ", ".join(f"{shape} {rep[shape]:.1%}" for shape in SHAPES))
+        for field in ("tier", "lang", "kind"):
+            if rep[f"by_{field}"]:
+                print(f"  by {field}: " + ", ".join(f"{k} {v}" for k, v in rep[f"by_{field}"].items()))
+        if misses:
+            print("\n".join(f"    {line}" for line in rep["misses"]))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"labelled prompts (default {DEFAULT_DATA})")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--labels", type=Path, nargs="+", help="score these labelled tier sets (.jsonl) instead")
+    parser.add_argument("--misses", action="store_true", help="with --labels: list the prompts routed elsewhere")
     args = parser.parse_args(argv)
+    if args.labels:
+        return labels_main(args.labels, as_json=args.json, misses=args.misses)
     if not args.data.exists():
         print(f"error: {args.data} not found; pass --data PATH", file=sys.stderr)
         return 2

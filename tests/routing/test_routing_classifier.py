@@ -40,6 +40,8 @@ def matched(text: str) -> dict[str, tuple[str, ...]]:
         ("what is the probability of two heads", "math", "probability"),
         ("a riddle for you", "puzzle", "riddle"),
         ("a bat and a ball cost $1.10 in total", "word_problem", "in total"),
+        ("why is it always even?", "why_claim", "always"),
+        ("two jugs and a goat", "puzzle_object", "goat"),
         ("edit the file and commit", "agentic", "commit"),
         ("fix src/app/main.py please", "agentic_paths", ".py"),
         ("solve x^2 = 4", "math_notation", "^"),
@@ -62,7 +64,7 @@ def test_every_vocabulary_dimension_has_a_signal_test() -> None:
     tested = {
         "greeting", "lookup", "task", "code", "technical", "scope", "constraints", "creative", "format",
         "references", "negation", "domain", "multistep", "proof", "rigor", "math", "puzzle", "word_problem",
-        "agentic", "agentic_paths", "math_notation", "scale", "trivial_edit",
+        "why_claim", "puzzle_object", "agentic", "agentic_paths", "math_notation", "scale", "trivial_edit",
     }  # fmt: skip
     assert {d.name for d in VOCAB.dimensions} == tested
 

@@ -6,8 +6,13 @@ tier_labels.jsonl (196 prompts) was written first and then used while developing
 tier_labels_holdout.jsonl (66 prompts) was written later and first scored 89 % before any change it could
 have motivated. tier_labels_wording_holdout.jsonl (12 prompts: word problems, logic puzzles, "explain precisely
 why", "optimize the algorithm" in several languages, plus definitions and chit-chat) was written before the
-word-problem vocabulary was added and never tuned on (4 of 12 before and after). Thresholds sit a little under
-the measured accuracy so a regression fails the suite.
+word-problem vocabulary was added and never tuned on (4 of 12 before, 7 of 12 after the multilingual vocabulary
+below). tier_labels_reasoning_wording.jsonl (250 prompts) and its held-out part
+tier_labels_reasoning_wording_holdout.jsonl (80 prompts, every third prompt of each language and kind, never
+tuned on) hold word problems, logic puzzles and "explain precisely why" arithmetic (REASONING) next to
+definitions, conversions and chit-chat (SIMPLE) in every language of keywords.toml; before the vocabulary for
+them they scored 45 % and 39 %. Thresholds sit a little under the measured accuracy so a regression fails the
+suite.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ def load(name: str) -> list[dict[str, Any]]:
 MAIN = load("tier_labels.jsonl")
 HOLDOUT = load("tier_labels_holdout.jsonl")
 WORDING_HOLDOUT = load("tier_labels_wording_holdout.jsonl")
+REASONING_WORDING = load("tier_labels_reasoning_wording.jsonl")
+REASONING_WORDING_HOLDOUT = load("tier_labels_reasoning_wording_holdout.jsonl")
+KEYWORD_LANGUAGES = {"en", "zh", "ja", "ko", "ru", "de", "es", "pt", "fr", "ar"}  # the scripts keywords.toml covers
 
 
 def predict(rows: list[dict[str, Any]], shape: str) -> list[str]:
@@ -103,6 +111,48 @@ def test_optimizing_an_algorithm_is_work_not_chit_chat_in_every_language_tested(
 def test_the_wording_holdout_does_not_regress() -> None:
     got = predict(WORDING_HOLDOUT, "bare")
     accuracy = sum(g == r["tier"] for g, r in zip(got, WORDING_HOLDOUT, strict=True)) / len(WORDING_HOLDOUT)
-    assert accuracy >= 0.33, accuracy
+    assert accuracy >= 0.5, accuracy
     # Definitions, conversions and greetings in it stay SIMPLE whatever the new vocabulary adds.
     assert all(g == "SIMPLE" for g, r in zip(got, WORDING_HOLDOUT, strict=True) if r["tier"] == "SIMPLE")
+
+
+def _accuracy(rows: list[dict[str, Any]], got: list[str]) -> float:
+    return sum(g == r["tier"] for g, r in zip(got, rows, strict=True)) / len(rows)
+
+
+def test_the_reasoning_wording_sets_cover_every_keyword_language_bare_and_in_openclaw() -> None:
+    for rows in (REASONING_WORDING, REASONING_WORDING_HOLDOUT):
+        assert {r["lang"] for r in rows} == KEYWORD_LANGUAGES
+        assert {r["kind"] for r in rows} == {"word_problem", "logic_puzzle", "precise_why", "definition",
+                                             "conversion", "chit_chat"}
+    assert len(REASONING_WORDING) + len(REASONING_WORDING_HOLDOUT) >= 300
+    assert not {r["prompt"] for r in REASONING_WORDING} & {r["prompt"] for r in REASONING_WORDING_HOLDOUT}
+
+
+@pytest.mark.parametrize("shape", ["bare", "openclaw-first-turn", "openclaw-later-turn"])
+@pytest.mark.parametrize(("name", "rows", "minimum"), [("tuned", REASONING_WORDING, 0.88),
+                                                       ("held out", REASONING_WORDING_HOLDOUT, 0.52)])
+def test_word_problems_puzzles_and_precise_whys_in_any_wording(name: str, rows: list[dict[str, Any]],
+                                                               minimum: float, shape: str) -> None:
+    got = predict(rows, shape)
+    assert _accuracy(rows, got) >= minimum, f"{name}/{shape}: {_accuracy(rows, got):.3f}"
+    # Definitions, conversions and chit-chat never move up, whatever the reasoning vocabulary adds.
+    raised = [r["prompt"] for r, g in zip(rows, got, strict=True) if r["tier"] == "SIMPLE" and g != "SIMPLE"]
+    assert not raised, raised
+
+
+def test_reasoning_wording_reaches_reasoning_in_every_keyword_language() -> None:
+    got = predict(REASONING_WORDING, "bare")
+    for lang in sorted(KEYWORD_LANGUAGES):
+        hits = [g == "REASONING" for g, r in zip(got, REASONING_WORDING, strict=True)
+                if r["lang"] == lang and r["tier"] == "REASONING"]
+        assert sum(hits) / len(hits) >= 0.6, (lang, f"{sum(hits)}/{len(hits)}")
+
+
+@pytest.mark.parametrize("prompt", [
+    "Tell me a story about a goat and a wolf", "Write a poem about a wolf on a boat",
+    "Schreibe eine Geschichte über einen Wolf und eine Ziege", "We sell coins and jugs, write a product description",
+    "Convert 3 litres to gallons", "How long does it take to boil an egg?", "How old is the Eiffel tower?",
+])
+def test_puzzle_objects_and_relation_words_alone_do_not_make_reasoning(prompt: str) -> None:
+    assert route(bare(prompt)).tier != "REASONING"
