@@ -93,6 +93,17 @@ def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[PaymentChain, str, st
         )
 
 
+def _configured_chain(home: Path, env: Mapping[str, str]) -> str | None:
+    """The config's ``chain`` (it beats the saved choice), or None when it sets none or does not load."""
+    try:
+        from pyclawrouter.config_schema import load_effective_config
+
+        configured = load_effective_config(home, env).get("chain")
+    except Exception:  # a broken config is reported by serve and doctor, not here
+        return None
+    return configured if isinstance(configured, str) else None
+
+
 async def _balance(wallet: Wallet, payment_chain: PaymentChain, base_rpc: str, solana_rpc: str) -> dict[str, Any]:
     from pyclawrouter.balance import BalanceMonitor
     from pyclawrouter.endpoints import PUBLIC_SOLANA_RPC_URL, SOLANA_RPC_PATH
@@ -246,8 +257,11 @@ def switch_payment_chain(ctx: CommandContext, name: str, env: Mapping[str, str] 
     set_payment_chain(ctx.home, payment_chain)
     lines = [f"Payment chain set to {PAYMENT_CHAIN_LABEL[payment_chain]}. {RESTART}"]
     override = env.get("CLAWROUTER_PAYMENT_CHAIN", "").strip().lower()
+    configured = None if override else _configured_chain(ctx.home, env)
     if override and override != payment_chain:
         lines.append(f"Note: CLAWROUTER_PAYMENT_CHAIN={override} is set and takes precedence over this choice.")
+    elif configured is not None and configured != payment_chain:
+        lines.append(f"Note: the config sets `chain: {configured}`, which takes precedence over this choice.")
     if payment_chain == "solana":
         if created:
             lines += [

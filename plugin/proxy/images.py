@@ -38,6 +38,8 @@ PROGRESS_NDJSON = "ndjson"
 """Send ``x-clawrouter-progress: ndjson`` to get the wait on a slow image job as NDJSON lines (``/img`` does)."""
 
 log = logging.getLogger(__name__)
+ImageAnswer = tuple[int, Any, dict[str, str]]
+"""(status, JSON body, headers) of one image request."""
 
 
 async def generations(request: Request, ctx: ProxyContext) -> Response:
@@ -98,7 +100,7 @@ async def _progress_lines(request: Request, ctx: ProxyContext, path: str, body: 
     # The payment is signed once the job is accepted: if the caller goes away, the job is still collected and
     # booked. The callback also marks the task's outcome as seen.
 
-    def finished(done: asyncio.Future[Any]) -> None:
+    def finished(done: asyncio.Future[ImageAnswer]) -> None:
         queue.put_nowait(None)
         if not done.cancelled():
             done.exception()
@@ -121,7 +123,7 @@ async def _progress_lines(request: Request, ctx: ProxyContext, path: str, body: 
 
 
 async def _generate(request: Request, ctx: ProxyContext, path: str, body: dict[str, Any],
-                    on_progress: Progress | None) -> tuple[int, Any, dict[str, str]]:
+                    on_progress: Progress | None) -> ImageAnswer:
     """(status, JSON body, headers) of one paid image request, a 202 job polled to its end included."""
     settings = ctx.settings
     started = time.monotonic()

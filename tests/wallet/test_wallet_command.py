@@ -99,6 +99,22 @@ def test_chain_switch_and_clawrouter_aliases(clawrouter_home: Path) -> None:
     assert (clawrouter_home / "payment-chain").read_text() == "solana\n"
 
 
+def test_chain_switch_says_when_the_config_or_environment_keeps_another_chain(
+    clawrouter_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENCLAW_CONFIG_PATH", str(tmp_path / "none.json"))
+    assert "precedence" not in run("chain solana", clawrouter_home).text
+    (clawrouter_home / "config.yaml").write_text("chain: base\n")
+    reply = run("chain solana", clawrouter_home)
+    assert not reply.is_error and (clawrouter_home / "payment-chain").read_text() == "solana\n"
+    assert "Note: the config sets `chain: base`, which takes precedence over this choice." in reply.text
+    assert "precedence" not in run("chain base", clawrouter_home).text
+    monkeypatch.setenv("CLAWROUTER_PAYMENT_CHAIN", "base")
+    reply = run("chain solana", clawrouter_home)
+    assert "Note: CLAWROUTER_PAYMENT_CHAIN=base is set and takes precedence over this choice." in reply.text
+    assert "the config sets" not in reply.text
+
+
 def test_chain_solana_sets_up_a_key_for_an_evm_only_wallet(isolated_state_dir: Path) -> None:
     home = isolated_state_dir
     (home / "wallet.key").write_text("0x" + "11" * 32 + "\n")
