@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from pyclawrouter.commands.stats import format_stats
+from pyclawrouter.dashboard import access
 from pyclawrouter.config_schema import ConfigError, validate_config
 from pyclawrouter.router import route
 from pyclawrouter.routing.catalog import default_catalog
@@ -68,6 +69,11 @@ def test_a_profile_shadow_records_its_pick_and_cost_and_stats_compare(start_prox
     assert stats["shadowCost"] == pytest.approx(sum(line["shadow"]["cost"] for line in lines))
     assert stats["difference"] == pytest.approx(stats["shadowCost"] - stats["actualCost"])
     assert stats["byModel"][eco["MEDIUM"].primary]["count"] == 2
+    token = access.load_or_create_token(proxy.home)
+    recent = httpx.get(f"{proxy.url}/dashboard/data", headers={"authorization": f"Bearer {token}"},
+                       timeout=10).json()["recent"]
+    assert [(r["shadow_model"], r["shadow_cost"]) for r in reversed(recent)] == [
+        (line["shadow"]["model"], line["shadow"]["cost"]) for line in lines]
 
 
 def test_an_own_tier_table_shadow_takes_left_out_tiers_from_the_routed_table(start_proxy: ProxyFactory) -> None:
