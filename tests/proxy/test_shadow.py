@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from pyclawrouter.commands.stats import format_stats
-from pyclawrouter.dashboard import access
 from pyclawrouter.config_schema import ConfigError, validate_config
+from pyclawrouter.dashboard import access
 from pyclawrouter.router import route
 from pyclawrouter.routing.catalog import default_catalog
 from pyclawrouter.routing.config import RoutingConfig
