@@ -2,10 +2,15 @@
 """Time ``route()``: median and p99 on bare prompts and on real OpenClaw-shaped bodies (47 KB system prompt,
 11 tools, wrappers), and how the time grows with the length of the user's text.
 
-    python benchmarks/routing_speed.py [--rounds N] [--json]
+    python benchmarks/routing_speed.py [--rounds N] [--traffic DIR] [--json]
 
-Targets: p99 < 100 us for OpenClaw-shaped bodies; a 100 KB prompt well under 2 ms, growing no
-worse than linearly. Run by hand on an otherwise idle machine; not part of CI (timings are not asserted).
+The OpenClaw bodies are the three recorded requests in ``--traffic`` (default ``tests/data/openclaw``, a copy of
+``../shared/openclaw-traffic``) plus labelled prompts wrapped the way OpenClaw sends a first turn.
+
+Targets: p99 <= 100 us on the thread CPU clock for OpenClaw-shaped bodies (printed with the same run's median);
+a 100 KB prompt well under 2 ms, growing no worse than linearly. Run by hand; not part of CI (timings are not
+asserted). On a machine other processes keep busy, the CPU-time figures are the ones to read: the wall clock
+there mostly measures the scheduler.
 """
 
 from __future__ import annotations
@@ -29,11 +34,12 @@ TRAFFIC = REPO / "tests" / "data" / "openclaw"
 LABELS = REPO / "tests" / "data" / "tier_labels.jsonl"
 
 Body = dict[str, Any]
+P99_TARGET_US = 100.0
 
 
-def openclaw_bodies(prompts: Sequence[str]) -> list[Body]:
+def openclaw_bodies(prompts: Sequence[str], traffic: Path = TRAFFIC) -> list[Body]:
     """The three recorded requests, plus each prompt wrapped the way OpenClaw sends a first turn."""
-    recorded = [json.loads((TRAFFIC / f"openclaw-chat-{n}.json").read_text(encoding="utf-8")) for n in (1, 2, 3)]
+    recorded = [json.loads((traffic / f"openclaw-chat-{n}.json").read_text(encoding="utf-8")) for n in (1, 2, 3)]
     template = recorded[0]
     original: str = template["messages"][1]["content"]
     trailer = original[original.index("\n\nRuntime: ") :]
@@ -86,11 +92,13 @@ def summary(samples: list[float]) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=300, help="passes over each prompt set (default 300)")
+    parser.add_argument("--traffic", type=Path, default=TRAFFIC,
+                        help="folder holding openclaw-chat-{1,2,3}.json (default tests/data/openclaw)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
 
     prompts = [json.loads(line)["prompt"] for line in LABELS.read_text(encoding="utf-8").splitlines()[::8]]
-    bare_bodies, openclaw = [bare(p) for p in prompts], openclaw_bodies(prompts)
+    bare_bodies, openclaw = [bare(p) for p in prompts], openclaw_bodies(prompts, args.traffic)
     load_before = round(os.getloadavg()[0], 2)
     report: dict[str, Any] = {
         "python": sys.version.split()[0],
@@ -116,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rounds = max(5, min(args.rounds, 2_000_000 // size))
         scaling[f"{size // 1000} KB"] = summary(timings_us([bare(text)], rounds))["median_us"]
     report["user text size -> median us"] = scaling
+    cpu = report["openclaw bodies, cpu time"]
+    report["target: openclaw p99 cpu time <= 100 us"] = cpu["p99_us"] <= P99_TARGET_US
 
     if args.json:
         print(json.dumps(report, indent=2))
@@ -135,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         s = report[name]
         print(f"  {name:38} n={s['n']:6}  median {s['median_us']:7.1f}  p99 {s['p99_us']:7.1f}  max {s['max_us']:8.1f}")
     print("  user text size -> median: " + ", ".join(f"{k} {v:.0f} us" for k, v in scaling.items()))
+    verdict = "met" if report["target: openclaw p99 cpu time <= 100 us"] else "NOT met"
+    print(f"  OpenClaw bodies on the thread CPU clock: p99 {cpu['p99_us']:.1f} us, median {cpu['median_us']:.1f} us "
+          f"(target p99 <= {P99_TARGET_US:.0f} us: {verdict})")
     return 0
 
 

@@ -86,16 +86,25 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
         numbers = len(_NUMBER_RE_ASCII.findall(window))
     else:
         numbers = 0
-    fired = {dimensions[index].name for index in hits}
-    if numbers > 2:
-        fired.add("quantities")
+    fired: set[str] | None = None  # the dimensions that matched, built only if one has an "unless" rule
     # Sorted, so the explanation reads the same in every process (set order depends on string hashing).
     for index in sorted(hits):
         dimension, matched = dimensions[index], hits[index]
-        if (dimension.max_chars is None or length <= dimension.max_chars) and not (dimension.unless & fired):
-            points = dimension.score(len(matched))
-            if points:
-                parts.append(Contribution(dimension.name, dimension.axis, points, tuple(sorted(matched))))
+        if dimension.max_chars is not None and length > dimension.max_chars:
+            continue
+        if dimension.unless:
+            if fired is None:
+                fired = {dimensions[i].name for i in hits}
+                if numbers > 2:
+                    fired.add("quantities")
+            if not dimension.unless.isdisjoint(fired):
+                continue
+        # Dimension.score, inlined (this loop runs for every matched dimension of every request): a dimension
+        # in `hits` matched at least once.
+        steps = dimension.points
+        points = steps[min(len(matched), len(steps)) - 1]
+        if points:
+            parts.append(Contribution(dimension.name, dimension.axis, points, tuple(sorted(matched))))
     if "```" in window and s.code_fence:
         parts.append(Contribution("code_block", "complexity", s.code_fence))
     # Full-width "？" and the CJK separators cannot occur in ASCII text: four fewer scans of it.
@@ -118,10 +127,16 @@ def classify(text: str, *, tool_loop: bool = False, vocabulary: Vocabulary | Non
     if tool_loop and s.tool_loop:
         parts.append(Contribution("tool_loop", "agentic", s.tool_loop))
     # Summed in the order the contributions were found, as floats always have been here.
-    totals = {"complexity": 0.0, "reasoning": 0.0, "agentic": 0.0}
+    complexity = reasoning = agentic = 0.0
     for part in parts:
-        totals[part.axis] += part.points
-    return Scores(totals["complexity"], totals["reasoning"], totals["agentic"], tuple(parts))
+        axis = part.axis
+        if axis == "complexity":
+            complexity += part.points
+        elif axis == "reasoning":
+            reasoning += part.points
+        else:
+            agentic += part.points
+    return Scores(complexity, reasoning, agentic, tuple(parts))
 
 
 def _count(pattern: re.Pattern[str], text: str, cap: int = _COUNT_CAP) -> int:

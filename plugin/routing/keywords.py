@@ -61,6 +61,9 @@ def _script_detectors() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 _STEM_KEY = 3  # stems are indexed by their first three characters
 _STEM_PREFIX = operator.itemgetter(slice(0, _STEM_KEY))
+# Searching the text for one stem costs about a quarter of slicing and looking up one word's prefix (measured on
+# the labelled prompts): past that many stems per distinct word, the prefix path is cheaper.
+_STEM_SEARCHES_PER_WORD = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +167,16 @@ class Vocabulary:
                     if present.issuperset(phrase.rest) and phrase.padded in joined:
                         hits.setdefault(phrase.dim, []).append(phrase.keyword)
         contains = text.__contains__
-        if ascii_only and len(present) > len(self._ascii_stems):
-            # Many words: one search per ASCII stem (an ASCII text holds no other). A stem is word characters
+        if ascii_only and len(present) * _STEM_SEARCHES_PER_WORD > len(self._ascii_stems):
+            # Several words: one search per ASCII stem (an ASCII text holds no other). A stem is word characters
             # only, so " stem" occurs in `joined` exactly when a word starts with it.
             for marked, dim, keyword in self._ascii_stems:
                 if marked in joined:
-                    hits.setdefault(dim, []).append(keyword)
+                    found = hits.setdefault(dim, [])
+                    if keyword not in found:  # as in _match_stems: both paths find the same keywords
+                        found.append(keyword)
         else:
-            # Few words (or non-ASCII text): slice every word's first three letters in C; most texts share none
+            # A few words (or non-ASCII text): slice every word's first three letters in C; most texts share none
             # with any stem, and only the words that do are looked at in Python.
             words = list(present)
             prefixes = list(map(_STEM_PREFIX, words))
