@@ -363,9 +363,9 @@ def measure_arm(name: str, upstream_url: str, args: argparse.Namespace) -> dict[
 
 def measure_ledger(n: int) -> dict[str, Any]:
     """The spend ledger's work for one paid request, on a real SQLite file: approve, record, settle, release."""
+    from pyclawrouter.ledger.spend import SpendLedger
     from pyclawrouter.ledger.store import SqliteLedgerStore
     from pyclawrouter.payments.payer import PaymentAttempt
-    from pyclawrouter.proxy.spend import SpendLedger
 
     payment = PaymentAttempt(headers={}, amount_usd=0.001, amount_atomic=1000, network="eip155:8453", pay_to=PAY_TO,
                              version=2, payer=PAY_TO, asset=BASE_USDC, reference="0x" + "ab" * 32,

@@ -12,8 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyclawrouter.proxy.errors import BudgetExhaustedError, CostCapExceededError
-from pyclawrouter.proxy.spend import SpendLedger
+from pyclawrouter.ledger.spend import CostCapExceededError, SpendLedger
+from pyclawrouter.proxy.errors import BudgetExhaustedError
 
 
 @dataclass

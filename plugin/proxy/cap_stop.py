@@ -17,7 +17,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyclawrouter.proxy.errors import CostCapExceededError
+from pyclawrouter.ledger.spend import CostCapExceededError
 
 CLIENT_HEADER = "x-clawrouter-client"
 OPENCLAW = "openclaw"

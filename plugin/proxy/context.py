@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pyclawrouter.ledger.spend import SpendLedger
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.catalog_view import CatalogView
 from pyclawrouter.proxy.health_demotion import HealthDemotion
@@ -16,7 +17,6 @@ from pyclawrouter.proxy.image_jobs import PollSchedule
 from pyclawrouter.proxy.live_catalog import LiveCatalog
 from pyclawrouter.proxy.replay import Inflight, ResponseCache
 from pyclawrouter.proxy.sessions import Sessions
-from pyclawrouter.proxy.spend import SpendLedger
 from pyclawrouter.settings import Settings, SettingsProvider
 from pyclawrouter.upstream.client import Upstream
 from pyclawrouter.upstream.cooldowns import Cooldowns

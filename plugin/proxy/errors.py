@@ -1,16 +1,17 @@
 """Errors the proxy answers with, all OpenAI-shaped (``{"error": {"message", "type", "code", ...}}``).
 
 Every failure on the request path ends up as one of these (or another :class:`UserFacingError`), so a client
-always gets a status code and a readable message, never a traceback.
+always gets a status code and a readable message, never a traceback. The upstream layer's own failures are in
+``upstream/errors.py``, the spend cap's refusal in ``ledger/spend.py``; :func:`as_user_error` maps onto all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pyclawrouter.errors import BadRequestError, UserFacingError
+from pyclawrouter.ledger.spend import CostCapExceededError
+from pyclawrouter.upstream.errors import UpstreamFailedError, UpstreamTimeoutError
 
 if TYPE_CHECKING:
     from pyclawrouter.routing.catalog import Catalog
@@ -38,15 +39,6 @@ class UnauthorizedError(UserFacingError):
     error_type = "authentication_error"
 
 
-class CostCapExceededError(UserFacingError):
-    """Strict spend mode: the session's cap would be exceeded (ClawRouter's 429 and header)."""
-
-    code = "cost_cap_exceeded"
-    http_status = 429
-    error_type = "cost_cap_exceeded"
-    headers: Mapping[str, str] = {"X-ClawRouter-Cost-Cap-Exceeded": "1"}
-
-
 class BudgetExhaustedError(CostCapExceededError):
     """Graceful spend mode with no room left for a request that must not be downgraded (an explicit model, or
     tools the free model cannot call)."""
@@ -67,77 +59,8 @@ class UnlistedModelError(BadRequestError):
                          f"another model.{hint} Set allowUnlistedModels: true to send it anyway.")
 
 
-class UpstreamTimeoutError(UserFacingError):
-    code = "timeout"
-    http_status = 504
-    error_type = "timeout"
-
-
-@dataclass(frozen=True)
-class AttemptFailure:
-    model: str
-    reason: str
-    status: int
-    detail: str = ""
-    payment: bool = False  # the failure was about paying (empty wallet, refused signature, settlement)
-    paid: bool = False  # a payment was signed for this attempt: it counts as spent whatever came back
-    degraded: bool = False  # a 200 whose content was a placeholder (overloaded, empty), not an answer
-
-
-class AllModelsFailedError(UserFacingError):
-    """Every model in the chain failed: one error listing each attempt and why."""
-
-    code = "all_models_failed"
-    http_status = 502
-    error_type = "all_models_failed"
-
-    def __init__(self, attempts: Sequence[AttemptFailure], *, help_text: str | None = None) -> None:
-        tried = ", ".join(f"{a.model} ({a.reason})" for a in attempts) or "none"
-        super().__init__(f"All {len(attempts)} models failed. Tried: {tried}")
-        self.attempts = list(attempts)
-        self.help_text = help_text
-
-    def to_openai_error(self) -> dict[str, object]:
-        body = super().to_openai_error()
-        error = body["error"]
-        assert isinstance(error, dict)
-        error["attempts"] = [
-            {"model": a.model, "reason": a.reason, "status": a.status, **({"detail": a.detail} if a.detail else {})}
-            for a in self.attempts
-        ]
-        if self.help_text:
-            error["help"] = self.help_text
-        return body
-
-
-class UpstreamRejectedError(UserFacingError):
-    """The upstream refused the request itself (bad request, unknown model): retrying elsewhere won't help,
-    so its status and message go straight back to the client."""
-
-    code = "upstream_rejected"
-    error_type = "invalid_request_error"
-
-    def __init__(self, status: int, message: str, body: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.http_status = status
-        self.body = body
-
-    def to_openai_error(self) -> dict[str, object]:
-        if self.body is not None and isinstance(self.body.get("error"), dict):
-            return dict(self.body)
-        return super().to_openai_error()
-
-
 def error_headers(exc: UserFacingError) -> dict[str, str]:
     return dict(exc.headers)
-
-
-class UpstreamFailedError(UserFacingError):
-    """The upstream connection broke in a way no fallback absorbed (a network error mid-answer)."""
-
-    code = "upstream_error"
-    http_status = 502
-    error_type = "upstream_error"
 
 
 class InternalProxyError(UserFacingError):

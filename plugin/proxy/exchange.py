@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pyclawrouter.ledger.spend import RequestSpend
 from pyclawrouter.proxy import accounting
 from pyclawrouter.proxy.answer_cost import price_json
 from pyclawrouter.proxy.context import ProxyContext
@@ -19,7 +20,6 @@ from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay
 from pyclawrouter.proxy.request import ChatCall
 from pyclawrouter.proxy.responses import add_notices_to_json
-from pyclawrouter.proxy.spend import RequestSpend
 from pyclawrouter.upstream.fallback import Success
 
 if TYPE_CHECKING:  # the routing core loads in the start-up worker thread

@@ -16,14 +16,14 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 
 from pyclawrouter import paths
 from pyclawrouter.errors import BadRequestError, UserFacingError
+from pyclawrouter.ledger.spend import CostCapExceededError, RequestSpend
 from pyclawrouter.payments.flow import PaymentDeclinedError, PaymentState
 from pyclawrouter.proxy import image_files
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.errors import CostCapExceededError, NotFoundError
+from pyclawrouter.proxy.errors import NotFoundError
 from pyclawrouter.proxy.image_jobs import ImageJobError, JobProgress, Progress, accepted_job, poll_job
 from pyclawrouter.proxy.request import parse_json_object, read_body
 from pyclawrouter.proxy.responses import json_response
-from pyclawrouter.proxy.spend import RequestSpend
 from pyclawrouter.upstream.client import BASE_HEADERS
 from pyclawrouter.usage.log import UsageRecord
 

@@ -17,10 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.ledger.spend import CostCapExceededError
 from pyclawrouter.proxy import accounting, budget, cap_stop
 from pyclawrouter.proxy.answer_cost import unpriced
 from pyclawrouter.proxy.context import ProxyContext
-from pyclawrouter.proxy.errors import CostCapExceededError, UnlistedModelError, UpstreamTimeoutError
+from pyclawrouter.proxy.errors import UnlistedModelError
 from pyclawrouter.proxy.exchange import Exchange
 from pyclawrouter.proxy.outcome import Outcome
 from pyclawrouter.proxy.replay import Replay, request_key
@@ -28,6 +29,7 @@ from pyclawrouter.proxy.request import ChatCall, parse_chat_call, read_body
 from pyclawrouter.proxy.responses import header_safe, json_response, openai_error
 from pyclawrouter.proxy.sessions import session_id
 from pyclawrouter.proxy.streaming import StreamResponse
+from pyclawrouter.upstream.errors import UpstreamTimeoutError
 from pyclawrouter.upstream.fallback import Plan, run
 from pyclawrouter.upstream.rewrite import upstream_body
 

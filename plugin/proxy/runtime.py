@@ -23,13 +23,13 @@ from starlette.datastructures import State
 
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.ledger import reconcile
+from pyclawrouter.ledger.spend import SpendLedger
 from pyclawrouter.ledger.store import open_store
 from pyclawrouter.proxy.balance_gate import BalanceGate
 from pyclawrouter.proxy.context import Deps, ProxyContext
 from pyclawrouter.proxy.live_catalog import LiveCatalog
 from pyclawrouter.proxy.replay import ResponseCache
 from pyclawrouter.proxy.sessions import Sessions
-from pyclawrouter.proxy.spend import SpendLedger
 from pyclawrouter.settings import Settings, SettingsProvider
 from pyclawrouter.upstream.client import Upstream, make_client
 from pyclawrouter.usage.log import UsageWriter

@@ -6,4 +6,5 @@
 - ``cooldowns``: model health learned from outcomes (cooldowns, demotion)
 - ``rewrite``: the body each model actually receives
 - ``classify``: what an upstream failure means for the fallback loop
+- ``errors``: an attempt's failure and the loop's (all models failed, refused, timed out, connection broken)
 """

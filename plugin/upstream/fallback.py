@@ -26,18 +26,17 @@ from typing import Any
 
 import httpx
 
+from pyclawrouter.ledger.spend import CostCapExceededError, RequestSpend
 from pyclawrouter.payments.flow import PaymentDeclinedError
-from pyclawrouter.proxy.errors import (
-    AllModelsFailedError,
-    AttemptFailure,
-    CostCapExceededError,
-    UpstreamRejectedError,
-    UpstreamTimeoutError,
-)
-from pyclawrouter.proxy.spend import RequestSpend
 from pyclawrouter.upstream import classify
 from pyclawrouter.upstream.client import PaymentAttemptError, Upstream, UpstreamAnswer
 from pyclawrouter.upstream.cooldowns import OVERLOAD_COOLDOWN_S, RATE_LIMIT_COOLDOWN_S, Cooldowns
+from pyclawrouter.upstream.errors import (
+    AllModelsFailedError,
+    AttemptFailure,
+    UpstreamRejectedError,
+    UpstreamTimeoutError,
+)
 
 RATE_LIMIT_RETRY_S = 0.2
 _ERROR_BODY_LIMIT = 64 * 1024

@@ -17,14 +17,15 @@ from typing import Any
 import httpx
 import pytest
 
+from pyclawrouter.ledger.spend import CostCapExceededError, RequestSpend, SpendLedger
 from pyclawrouter.ledger.store import open_store
 from pyclawrouter.payments.flow import PaymentDeclinedError, PaymentState
 from pyclawrouter.payments.payer import PaymentAttempt
 from pyclawrouter.proxy import budget
-from pyclawrouter.proxy.errors import AllModelsFailedError, BudgetExhaustedError, CostCapExceededError
-from pyclawrouter.proxy.spend import RequestSpend, SpendLedger
+from pyclawrouter.proxy.errors import BudgetExhaustedError
 from pyclawrouter.upstream.client import UpstreamAnswer
 from pyclawrouter.upstream.cooldowns import Cooldowns
+from pyclawrouter.upstream.errors import AllModelsFailedError
 from pyclawrouter.upstream.fallback import Plan, run
 
 PRICE = 0.002

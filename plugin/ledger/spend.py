@@ -10,15 +10,25 @@ loop without awaiting, so check-then-record is atomic with respect to other requ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pyclawrouter.errors import UserFacingError
 from pyclawrouter.ledger.store import LedgerStore, SignedPayment
 from pyclawrouter.payments.flow import PaymentDeclinedError
 
 if TYPE_CHECKING:
     from pyclawrouter.payments.payer import PaymentAttempt
+
+class CostCapExceededError(UserFacingError):
+    """Strict spend mode: the session's cap would be exceeded (ClawRouter's 429 and header)."""
+
+    code = "cost_cap_exceeded"
+    http_status = 429
+    error_type = "cost_cap_exceeded"
+    headers: Mapping[str, str] = {"X-ClawRouter-Cost-Cap-Exceeded": "1"}
+
 
 # Sums of float dollars: a payment exactly filling the cap must not be refused by rounding.
 EPSILON_USD = 1e-9
