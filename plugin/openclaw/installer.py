@@ -27,6 +27,7 @@ from pyclawrouter.commands.welcome import MARKER as WELCOME_MARKER
 from pyclawrouter.commands.welcome import welcome_text
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
 from pyclawrouter.config_schema.sources import read_openclaw_document
+from pyclawrouter.dashboard.access import TOKEN_FILE as DASHBOARD_TOKEN_FILE
 from pyclawrouter.fsutil import atomic_write, ensure_private_dir
 from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
@@ -37,7 +38,9 @@ DEFAULT_PRIMARY = f"{PROVIDER_ID}/auto"
 RECORD_NAME = "openclaw-install.json"
 OUR_CONFIG_KEYS = ("port", "python")
 # What the proxy and the plugin write while running; uninstall removes them (not the wallet, logs or config).
-RUNTIME_FILES = (COMMAND_TOKEN_FILE, PROXY_LAST_ERROR_FILE, LAST_GOOD_CONFIG_FILE, WELCOME_MARKER)
+# Removing the dashboard token revokes every dashboard link and cookie; `pyclawrouter dashboard` makes a new one.
+RUNTIME_FILES = (COMMAND_TOKEN_FILE, PROXY_LAST_ERROR_FILE, LAST_GOOD_CONFIG_FILE, WELCOME_MARKER,
+                 DASHBOARD_TOKEN_FILE)
 
 Progress = Callable[[str], None]
 

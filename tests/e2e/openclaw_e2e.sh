@@ -242,6 +242,43 @@ PY
 ) || fail "the agent turn was not paid"
 echo "   usage log: $PAID_CHATS paid chat request(s)"
 
+step "OpenClaw's own surfaces: status --usage, the price of each answer, models list, dashboard, /stats chart"
+# The provider usage hooks (plugin/usage.js) in OpenClaw's CLI: the wallet's balance and the ledger's spend.
+timeout 180 "$OC" status --usage --json > "$WORK/status-usage.json" 2> "$WORK/status-usage.err" \
+  || fail "openclaw status --usage --json failed: $(tail -5 "$WORK/status-usage.err")"
+"$PYTHON" "$REPO/tests/e2e/usage_check.py" snapshot "$WORK/status-usage.json" "$STATE" \
+  || fail "no usable blockrun snapshot in openclaw status --usage --json"
+# Each answer's usage.cost is what OpenClaw records as the turn's cost: its session logs now add up to what
+# the wallet paid for the agent turns (images are paid outside OpenClaw's agent and are not in them).
+for i in $(seq 1 10); do
+  "$OC" gateway usage-cost --json --port "$GW_PORT" --token "$GW_TOKEN" > "$WORK/usage-cost.json" 2> /dev/null || true
+  "$PYTHON" "$REPO/tests/e2e/usage_check.py" cost "$WORK/usage-cost.json" "$STATE/logs" && break
+  [ "$i" = 10 ] && fail "OpenClaw's usage-cost does not show what the agent turns paid: $(head -c 600 "$WORK/usage-cost.json")"
+  sleep 3
+done
+"$OC" models list > "$WORK/models-list.txt" 2>&1 || fail "openclaw models list failed: $(tail -5 "$WORK/models-list.txt")"
+grep -q "blockrun/auto" "$WORK/models-list.txt" || fail "blockrun/auto is not in openclaw models list: $(head -20 "$WORK/models-list.txt")"
+echo "   openclaw models list: $(grep -c '^blockrun/' "$WORK/models-list.txt" || true) blockrun/* rows, blockrun/auto among them"
+# The dashboard: `pyclawrouter dashboard --url` gives a one-time link; following it (cookie) shows the page.
+DASH_URL=$("$PYTHON" -m pyclawrouter dashboard --url) || fail "pyclawrouter dashboard --url failed"
+case "$DASH_URL" in "http://127.0.0.1:$PROXY_PORT/dashboard?once="*) ;; *) fail "unexpected dashboard URL $DASH_URL" ;; esac
+got=$(curl -s -L -c "$WORK/dash.jar" -b "$WORK/dash.jar" -o "$WORK/dashboard.html" -w '%{http_code} %{content_type}' "$DASH_URL")
+case "$got" in "200 text/html"*) ;; *) fail "the dashboard link answered $got" ;; esac
+grep -q "<title>pyclawrouter dashboard</title>" "$WORK/dashboard.html" || fail "the dashboard page has no title"
+DASH=http://127.0.0.1:$PROXY_PORT/dashboard
+[ "$(status_of "$DASH")" = 401 ] || fail "the dashboard answered without its token"
+[ "$(status_of -H "Authorization: Bearer $(cat "$STATE/command-token")" "$DASH")" = 403 ] \
+  || fail "the command token opened the dashboard"
+[ "$(status_of -H "Authorization: Bearer $(cat "$STATE/dashboard-token")" "$DASH/data")" = 200 ] \
+  || fail "the dashboard token did not open /dashboard/data"
+echo "   dashboard: one-time link -> 200 HTML; 401 without a token, 403 with the command token"
+# /stats attached its chart: the image OpenClaw stored for the reply is a PNG.
+call chat.history '{"sessionKey":"agent:main:a5","limit":2}' > "$WORK/stats-history.json" \
+  || fail "chat.history failed for the /stats session"
+"$PYTHON" "$REPO/tests/e2e/usage_check.py" chart "$WORK/stats-history.json" "$STATE" \
+  || fail "the /stats reply has no PNG chart"
+CHECKS=$((CHECKS + 9))
+
 step "stopping the gateway stops the proxy"
 stop_gateway
 
@@ -281,6 +318,13 @@ PY
 update_config_file(Path(sys.argv[1]), {"maxCostPerRun": 5})' "$STATE/config.yaml"
 sleep 2
 ask b2 "hello there, what is 2+2?" "Fake reply from"
+
+step "status --usage shows what is left of maxCostPerRun for the latest run"
+timeout 180 "$OC" status --usage --json > "$WORK/status-usage2.json" 2> "$WORK/status-usage2.err" \
+  || fail "openclaw status --usage --json failed: $(tail -5 "$WORK/status-usage2.err")"
+"$PYTHON" "$REPO/tests/e2e/usage_check.py" budget "$WORK/status-usage2.json" "$STATE" 5 \
+  || fail "no maxCostPerRun budget in openclaw status --usage --json"
+CHECKS=$((CHECKS + 1))
 
 step "uninstall with the gateway running refuses up front and changes nothing"
 before=$(sha256sum "$HOME/.openclaw/openclaw.json")
