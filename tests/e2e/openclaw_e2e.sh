@@ -249,14 +249,16 @@ timeout 180 "$OC" status --usage --json > "$WORK/status-usage.json" 2> "$WORK/st
 "$PYTHON" "$REPO/tests/e2e/usage_check.py" snapshot "$WORK/status-usage.json" "$STATE" \
   || fail "no usable blockrun snapshot in openclaw status --usage --json"
 # Each answer's usage.cost is what OpenClaw records as the turn's cost: its session logs now add up to what
-# the wallet paid for the agent turns (images are paid outside OpenClaw's agent and are not in them).
-for i in $(seq 1 10); do
+# the wallet paid for the agent turns (images are paid outside OpenClaw's agent and are not in them). OpenClaw
+# refreshes its cost cache in the background: the first answers may still be all zeros.
+for i in $(seq 1 20); do
   "$OC" gateway usage-cost --json --port "$GW_PORT" --token "$GW_TOKEN" > "$WORK/usage-cost.json" 2> /dev/null || true
   "$PYTHON" "$REPO/tests/e2e/usage_check.py" cost "$WORK/usage-cost.json" "$STATE/logs" && break
-  [ "$i" = 10 ] && fail "OpenClaw's usage-cost does not show what the agent turns paid: $(head -c 600 "$WORK/usage-cost.json")"
+  [ "$i" = 20 ] && fail "OpenClaw's usage-cost does not show what the agent turns paid: $(head -c 600 "$WORK/usage-cost.json")"
   sleep 3
 done
-"$OC" models list > "$WORK/models-list.txt" 2>&1 || fail "openclaw models list failed: $(tail -5 "$WORK/models-list.txt")"
+# models list asks the running gateway, which wants its token (the CLI takes it from the environment).
+OPENCLAW_GATEWAY_PORT=$GW_PORT OPENCLAW_GATEWAY_TOKEN=$GW_TOKEN "$OC" models list > "$WORK/models-list.txt" 2>&1 || fail "openclaw models list failed: $(tail -5 "$WORK/models-list.txt")"
 grep -q "blockrun/auto" "$WORK/models-list.txt" || fail "blockrun/auto is not in openclaw models list: $(head -20 "$WORK/models-list.txt")"
 echo "   openclaw models list: $(grep -c '^blockrun/' "$WORK/models-list.txt" || true) blockrun/* rows, blockrun/auto among them"
 # The dashboard: `pyclawrouter dashboard --url` gives a one-time link; following it (cookie) shows the page.
