@@ -277,7 +277,7 @@ echo "   dashboard: one-time link -> 200 HTML; 401 without a token, 403 with the
 # /stats attached its chart: the image OpenClaw stored for the reply is a PNG.
 call chat.history '{"sessionKey":"agent:main:a5","limit":2}' > "$WORK/stats-history.json" \
   || fail "chat.history failed for the /stats session"
-"$PYTHON" "$REPO/tests/e2e/usage_check.py" chart "$WORK/stats-history.json" "$STATE" \
+"$PYTHON" "$REPO/tests/e2e/usage_check.py" chart "$WORK/stats-history.json" "$HOME/.openclaw/media" \
   || fail "the /stats reply has no PNG chart"
 CHECKS=$((CHECKS + 9))
 
@@ -327,6 +327,8 @@ timeout 180 "$OC" status --usage --json > "$WORK/status-usage2.json" 2> "$WORK/s
 "$PYTHON" "$REPO/tests/e2e/usage_check.py" budget "$WORK/status-usage2.json" "$STATE" 5 \
   || fail "no maxCostPerRun budget in openclaw status --usage --json"
 CHECKS=$((CHECKS + 1))
+# Chat's /status card has the same figures for a session on blockrun/auto (OpenClaw's usage line).
+ask s1 "/status" "Usage: Base \$" "of \$5.00"
 
 step "uninstall with the gateway running refuses up front and changes nothing"
 before=$(sha256sum "$HOME/.openclaw/openclaw.json")

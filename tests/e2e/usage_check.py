@@ -3,14 +3,13 @@
     python usage_check.py snapshot STATUS_JSON STATE_DIR   # `openclaw status --usage --json`: balance and spend
     python usage_check.py budget STATUS_JSON STATE_DIR CAP # ... and what is left of maxCostPerRun (= CAP)
     python usage_check.py cost USAGE_COST_JSON LOGS_DIR    # `openclaw gateway usage-cost --json`: the turns' price
-    python usage_check.py chart HISTORY_JSON STATE_DIR     # chat.history of /stats: the attached image is a PNG
+    python usage_check.py chart HISTORY_JSON MEDIA_DIR     # chat.history of /stats: the attached image is a PNG
 
 Exit 0 and print one line when the check holds; exit 1 with the reason on stderr.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
 import sys
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-PNG_BASE64 = "iVBORw0KGgo"  # PNG_MAGIC in base64
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -89,7 +87,7 @@ def check_cost(path: str, logs: str) -> str:
     return f"usage-cost: OpenClaw recorded ${recorded:.6f} for the agent turns, {same} what the wallet paid"
 
 
-def check_chart(path: str, state: str) -> str:
+def check_chart(path: str, media: str) -> str:
     doc = json.loads(Path(path).read_text())
     messages = [m for m in doc.get("messages", []) if isinstance(m, dict) and m.get("role") == "assistant"]
     assert messages, f"no assistant message in {path}"
@@ -97,17 +95,17 @@ def check_chart(path: str, state: str) -> str:
     images = [part for part in content if isinstance(part, dict) and part.get("type") == "image"] \
         if isinstance(content, list) else []
     assert images, f"the /stats reply has no image part: {json.dumps(messages[-1])[:600]}"
-    for node in walk(images[0]):
-        if not isinstance(node, str):
+    image = images[0]
+    assert image.get("mimeType") == "image/png", image
+    # OpenClaw keeps the attachment under its media directory and serves it by URL: find the file it describes.
+    for file in Path(media).rglob("*.png"):
+        raw = file.read_bytes()
+        if len(raw) != image.get("sizeBytes") or not raw.startswith(PNG_MAGIC):
             continue
-        if PNG_BASE64 in node[:200]:
-            raw = base64.b64decode(node[node.index(PNG_BASE64):] + "==")
-            assert raw.startswith(PNG_MAGIC)
-            return f"/stats chart: a {len(raw)}-byte PNG attached to the reply"
-        if node.startswith("/") and Path(node).is_file():
-            assert Path(node).read_bytes().startswith(PNG_MAGIC), node
-            return f"/stats chart: {node}, a PNG"
-    raise AssertionError(f"the image part holds no PNG: {json.dumps(images[0])[:400]}")
+        width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")  # IHDR
+        assert (width, height) == (image.get("width"), image.get("height")), (width, height, image)
+        return f"/stats chart: a {width}x{height} PNG of {len(raw)} bytes attached to the reply ({file.name})"
+    raise AssertionError(f"no PNG of {image.get('sizeBytes')} bytes under {media}: {json.dumps(image)[:400]}")
 
 
 def main(argv: list[str]) -> int:
