@@ -229,3 +229,19 @@ def test_explanation_is_the_same_in_every_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_a_stem_matches_the_same_in_a_short_and_a_long_text() -> None:
+    """Texts with a few distinct words and texts with many take different matching paths; a stem ("распредел*")
+    is found by both, once, whatever follows it."""
+    import tomllib
+
+    data = tomllib.loads(KEYWORDS_FILE.read_text(encoding="utf-8"))
+    stems = sorted({k for d in data["dimensions"].values() for k in d.get("keywords", []) if k.endswith("*")})
+    assert stems
+    filler = " ".join(f"filler{n}" for n in range(40))
+    for stem in stems:
+        word = stem[:-1] + "ungen"
+        for text in (word, f"{word} {word}", f"{filler} {word} {word} {filler}"):
+            found = [kw for kws in VOCAB.match(text.lower()).values() for kw in kws if kw == stem]
+            assert found == [stem], (stem, text[:60])
