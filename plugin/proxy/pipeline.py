@@ -214,26 +214,12 @@ def _can_serve(ctx: ProxyContext, decision: RoutingDecision, chat: ChatRequest) 
     """Whether a model can take this request: tools, images, context window, listed, and not excluded."""
     tools, vision = chat.has_tools, chat.has_images
     tokens = decision.input_tokens + decision.max_output_tokens
-    excluded = _excluded_ids(ctx)
+    excluded = ctx.models.catalog.canonical_ids(ctx.settings.exclude_models)
 
     def can_serve(model: str) -> bool:
         return model not in excluded and ctx.models.capable(model, tools=tools, vision=vision, tokens=tokens)
 
     return can_serve
-
-
-def _excluded_ids(ctx: ProxyContext) -> frozenset[str]:
-    names = ctx.settings.exclude_models
-    if not names:
-        return frozenset()
-    resolve = ctx.models.catalog.resolve
-    ids = set()
-    for name in names:
-        try:
-            ids.add(resolve(name))
-        except Exception:  # a name the catalog no longer knows cannot be pinned either
-            ids.add(name)
-    return frozenset(ids)
 
 
 def _tier_primary(decision: RoutingDecision, can_serve: Callable[[str], bool],

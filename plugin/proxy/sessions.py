@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyclawrouter.routing.names import TIERS
-from pyclawrouter.routing.prompt import clean_user_text, openclaw_session_id
+from pyclawrouter.routing.prompt import INTERNAL_CONTEXT_BEGIN, clean_user_text, content_text, openclaw_session_id
 
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 _SWEEP_EVERY = 256
-INTERNAL_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
 
 
 @dataclass
@@ -62,7 +61,7 @@ def _conversation_key(messages: Sequence[Any]) -> str:
     for message in messages:
         if not isinstance(message, dict) or message.get("role") != "user":
             continue
-        raw = _text(message.get("content", ""))
+        raw = content_text(message.get("content", ""))
         openclaw = openclaw_session_id(raw)
         if openclaw:
             return "openclaw:" + openclaw
@@ -82,22 +81,14 @@ def request_hash(messages: Sequence[Any]) -> str:
     text = ""
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
-            text = _text(message.get("content", ""))
-            if not text.lstrip().startswith(INTERNAL_CONTEXT):
+            text = content_text(message.get("content", ""))
+            if not text.lstrip().startswith(INTERNAL_CONTEXT_BEGIN):
                 break
     last_assistant = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "assistant"), {})
     names = sorted(str((c.get("function") or {}).get("name", "")) for c in last_assistant.get("tool_calls") or []
                    if isinstance(c, dict))
     key = " ".join(text.split())[:500] + ("|tools:" + ",".join(names) if names else "")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-
-
-def _text(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
-    return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
 
 class Sessions:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -164,6 +164,17 @@ class Catalog:
         for alias, target in self.aliases.items():
             lookup[alias.lower()] = target
         self._lookup = lookup
+
+    def canonical_ids(self, names: Iterable[str]) -> frozenset[str]:
+        """Exclude-list entries as canonical ids, so "flash" or "blockrun/..." names the model it resolves to;
+        a name the catalog does not know stays as it is (no chain can hold it anyway)."""
+        ids = set()
+        for name in names:
+            try:
+                ids.add(self.resolve(name))
+            except UnknownModelError:
+                ids.add(name)
+        return frozenset(ids)
 
     def resolve(self, name: str) -> str:
         """Canonical id (model, image model or profile) for an id, alias or delisted id.

@@ -10,8 +10,9 @@ the same way.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-_BLOCK_BEGIN = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
+INTERNAL_CONTEXT_BEGIN = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
 _BLOCK_END = "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"
 # "[Thu 2026-11-26 01:32 UTC] ": weekday, ISO date, time, zone; anchored so a bracket later in the text stays.
 _TIMESTAMP_RE = re.compile(r"\A\s*\[(?:[A-Z][a-z]{2} )?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?[^\]\n]{0,24}\]\s*")
@@ -20,14 +21,23 @@ _RUNTIME_MARK = "\nRuntime: agent="
 _SESSION_ID_RE = re.compile(r"(?:^|\| )sessionId=([^\s|]+)")
 
 
+def content_text(content: Any) -> str:
+    """The text of a validated message's ``content``: the string itself, or its text parts one per line."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(p["text"] for p in content if p.get("type") == "text" and isinstance(p.get("text"), str))
+    return ""
+
+
 def clean_user_text(text: str) -> str:
     """The user's words inside one OpenClaw user message; ``""`` when the message holds only wrapper text."""
-    start = text.find(_BLOCK_BEGIN)
+    start = text.find(INTERNAL_CONTEXT_BEGIN)
     while start != -1:
         end = text.find(_BLOCK_END, start)
         # An unterminated block runs to the end of the message.
         text = text[:start] + ("" if end == -1 else text[end + len(_BLOCK_END) :])
-        start = text.find(_BLOCK_BEGIN, start)
+        start = text.find(INTERNAL_CONTEXT_BEGIN, start)
     cut = text.rfind(_RUNTIME_MARK)
     # The trailer is a single "key=value | key=value" line at the very end of the message.
     if cut != -1 and "\n" not in text[cut + 1 :].rstrip():

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from pyclawrouter.routing.errors import InvalidRequestError
-from pyclawrouter.routing.prompt import clean_user_text
+from pyclawrouter.routing.prompt import clean_user_text, content_text
 from pyclawrouter.routing.tokens import (
     CHARS_PER_TOKEN,
     IMAGE_PART_TYPES,
@@ -50,7 +50,7 @@ class ChatRequest(NamedTuple):
         so they are looked up on demand rather than on every request."""
         for message in reversed(self.messages[: max(self.user_index, 0)]):
             if message.get("role") == "user":
-                text = clean_user_text(_text_of(message.get("content")))
+                text = clean_user_text(content_text(message.get("content")))
                 if text:
                     return text
         return ""
@@ -96,7 +96,7 @@ def parse_request(body: object) -> ChatRequest:
             continue
         if role == "user":
             saw_user = True
-            text = clean_user_text(_text_of(content))
+            text = clean_user_text(content_text(content))
             if text or _has_non_text_part(content):
                 user_text, user_index = text, index
         elif role in ("tool", "function") or (role == "assistant" and message.get("tool_calls")):
@@ -165,14 +165,6 @@ def _scan_message(index: int, message: object) -> tuple[str, Any, int, bool]:
             images = True
             size += IMAGE_TOKENS * CHARS_PER_TOKEN
     return role, content, size, images
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p["text"] for p in content if p.get("type") == "text" and isinstance(p.get("text"), str))
-    return ""
 
 
 def _has_non_text_part(content: Any) -> bool:

@@ -123,7 +123,7 @@ def route(
                 cfg.choice(table, verdict.tier).chain,
                 needs,
                 catalog=catalog,
-                excluded=_canonical_ids(excluded, catalog.resolve) if excluded else frozenset(),
+                excluded=catalog.canonical_ids(excluded) if excluded else frozenset(),
                 deprioritize_with_tools=cfg.unreliable_with_tools,
                 label=f"the {table} {verdict.tier} chain",
             )
@@ -131,7 +131,7 @@ def route(
         shadow_candidates = cfg.shadow_candidates(table, verdict.tier, agentic)
         if shadow_candidates is not None:
             shadow = shadow_model(shadow_candidates, needs, catalog=catalog,
-                                  excluded=_canonical_ids(excluded, catalog.resolve) if excluded else (),
+                                  excluded=catalog.canonical_ids(excluded) if excluded else (),
                                   deprioritize_with_tools=cfg.unreliable_with_tools)
     # A model never writes more than its own max output, however much the client allows (OpenClaw may pass
     # the profile's advertised 128K): estimating with more would inflate cost and budget checks for nothing.
@@ -166,17 +166,6 @@ _STANDALONE = frozenset({"greeting", "lookup", "trivial_edit"})
 
 def _is_bare_follow_up(scores: Scores, text: str) -> bool:
     return len(text) <= _FOLLOW_UP_MAX_CHARS and not any(c.dimension in _STANDALONE for c in scores.contributions)
-
-
-def _canonical_ids(names: Collection[str], resolve: Callable[[str], str]) -> frozenset[str]:
-    """Exclude-list entries as canonical ids, so "flash" or "blockrun/..." excludes the model it names."""
-    ids = set()
-    for name in names:
-        try:
-            ids.add(resolve(name))
-        except UnknownModelError:
-            ids.add(name)  # a model the catalog no longer lists cannot be in a chain anyway
-    return frozenset(ids)
 
 
 def _profile(name: object, resolve: Callable[[str], str]) -> str:
