@@ -21,6 +21,12 @@ from pyclawrouter.payments.flow import PaymentDeclinedError
 if TYPE_CHECKING:
     from pyclawrouter.payments.payer import PaymentAttempt
 
+# OpenClaw reads a 429 as a rate limit and retries it for minutes, unless the message reads as billing; these
+# words make it stop and show the refusal (checked against OpenClaw 2026.9.6's own classifier in the e2e test).
+SPEND_LIMIT = "this run reached its spend limit (maxCostPerRun)"
+RAISE_IT = "Raise maxCostPerRun in the plugin config to continue."
+
+
 class CostCapExceededError(UserFacingError):
     """Strict spend mode: the session's cap would be exceeded (ClawRouter's 429 and header)."""
 
@@ -122,10 +128,11 @@ class RequestSpend:
                 f"Paying ${amount_usd:.6f} for {model} would take this request to ${self.total + amount_usd:.6f}, "
                 f"above its ceiling of ${self.ceiling:.6f} across all attempts", reason="ceiling")
         if not self.fits_cap(amount_usd):
-            spent = self.ledger.spent(self.session)
+            spent, others_held = self.ledger.spent(self.session), self.ledger.held(self.session) - self._hold
+            in_flight = f", plus ${others_held:.4f} held by requests in flight" if others_held > EPSILON_USD else ""
             raise PaymentDeclinedError(
-                f"Paying ${amount_usd:.6f} for {model} would exceed the cost cap: spent ${spent:.6f} of "
-                f"${self.cap:.4f} (maxCostPerRun), with other requests of this session in flight", reason="cap")
+                f"ClawRouter cost cap exceeded: {SPEND_LIMIT}: the gateway asked ${amount_usd:.6f} for {model}, "
+                f"more than is left (spent ${spent:.4f} of ${self.cap:.4f}{in_flight}). {RAISE_IT}", reason="cap")
 
     def signed(self, payment: PaymentAttempt, model: str) -> int:
         """Called after signing, before sending: the payment is in the ledger from now on."""

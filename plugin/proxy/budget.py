@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyclawrouter.ledger.spend import CostCapExceededError, SpendLedger
+from pyclawrouter.ledger.spend import RAISE_IT, SPEND_LIMIT, CostCapExceededError, SpendLedger
 from pyclawrouter.proxy.errors import BudgetExhaustedError
 
 
@@ -25,10 +25,6 @@ class BudgetPlan:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-# OpenClaw reads a 429 as a rate limit and retries it for minutes, unless the message reads as billing; these
-# words make it stop and show the refusal (checked against OpenClaw 2026.9.6's own classifier in the e2e test).
-SPEND_LIMIT = "this run reached its spend limit (maxCostPerRun)"
-RAISE_IT = "Raise maxCostPerRun in the plugin config to continue."
 
 
 def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimate: Callable[[str], float], *,

@@ -5,7 +5,7 @@ billing issue" and disables the provider in every session for minutes; read as a
 minutes. Neither shows why, and both lock the user out after the cap stopped one run. So for requests that
 carry the header OpenClaw is configured to send (``x-clawrouter-client: openclaw``, written into the provider
 block at install), a cap stop is answered as a normal 200 chat answer that explains it: what was spent, the
-cap, how to raise it. Nothing is paid for it and it is never cached. Other OpenAI clients keep the documented
+cap, how to raise it. The stop itself is never paid for and never cached. Other OpenAI clients keep the documented
 429 with ``X-ClawRouter-Cost-Cap-Exceeded: 1``; the header is set on this answer too.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 
-from starlette.requests import Request
+from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from pyclawrouter.ledger.spend import CostCapExceededError
@@ -25,16 +25,17 @@ OPENCLAW = "openclaw"
 PREFIX = "🛑 pyclawrouter stopped here: "
 
 
-def answers_in_chat(request: Request) -> bool:
-    return request.headers.get(CLIENT_HEADER, "").strip().lower() == OPENCLAW
+def answers_in_chat(headers: Headers) -> bool:
+    return headers.get(CLIENT_HEADER, "").strip().lower() == OPENCLAW
 
 
 def text_for(exc: CostCapExceededError) -> str:
     return PREFIX + exc.message
 
 
-def answer(exc: CostCapExceededError, *, stream: bool, model: str, request_id: str) -> Response:
-    headers = {"x-clawrouter-cost-cap-exceeded": "1", "x-clawrouter-cost": "0.000000",
+def answer(exc: CostCapExceededError, *, stream: bool, model: str, request_id: str, paid: float = 0.0) -> Response:
+    """``paid``: what earlier attempts of this request paid before the cap declined the next payment."""
+    headers = {"x-clawrouter-cost-cap-exceeded": "1", "x-clawrouter-cost": f"{paid:.6f}",
                "x-clawrouter-request-id": request_id, "cache-control": "no-store"}
     base = {"id": f"chatcmpl-capstop-{request_id}", "created": int(time.time()), "model": model}
     text = text_for(exc)
@@ -44,10 +45,19 @@ def answer(exc: CostCapExceededError, *, stream: bool, model: str, request_id: s
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
         return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type="application/json",
                         headers=headers)
-    chunk = {**base, "object": "chat.completion.chunk"}
+    return Response(sse_events(exc, model=model, request_id=request_id), media_type="text/event-stream",
+                    headers=headers)
+
+
+def sse_events(exc: CostCapExceededError, *, model: str, request_id: str) -> bytes:
+    """The cap stop as the SSE events of a whole answer, ``data: [DONE]`` included: the body of a streamed
+    cap stop, or the rest of a stream that had already committed to 200 when a payment was declined."""
+    chunk = {"id": f"chatcmpl-capstop-{request_id}", "created": int(time.time()), "model": model,
+             "object": "chat.completion.chunk"}
     events = [
-        {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": None}]},
+        {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text_for(exc)},
+                               "finish_reason": None}]},
         {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
     ]
     data = b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode("utf-8") + b"\n\n" for e in events)
-    return Response(data + b"data: [DONE]\n\n", media_type="text/event-stream", headers=headers)
+    return data + b"data: [DONE]\n\n"

@@ -98,7 +98,7 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
                            free_model=ctx.models.free_model, explicit=explicit, tools=parsed.has_tools)
     except UserFacingError as exc:
         state.log(accounting.failed_outcome(exc))
-        if isinstance(exc, CostCapExceededError) and cap_stop.answers_in_chat(request):
+        if isinstance(exc, CostCapExceededError) and chat.in_chat:
             return cap_stop.answer(exc, stream=chat.stream, model=decision.model, request_id=request_id)
         raise
     state.chain = plan.chain
@@ -167,9 +167,9 @@ async def chat_completions(request: Request, ctx: ProxyContext) -> Response:
         outcome = state.json_outcome(success)
     except CostCapExceededError as exc:  # a payment of this request was declined by the cap
         outcome = accounting.failed_outcome(exc)
-        if not cap_stop.answers_in_chat(request):
+        if not chat.in_chat:
             raise
-        return cap_stop.answer(exc, stream=False, model=decision.model, request_id=request_id)
+        return cap_stop.answer(exc, stream=False, model=decision.model, request_id=request_id, paid=state.paid)
     except BaseException as exc:
         outcome = accounting.failed_outcome(exc)
         raise

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from pyclawrouter.errors import BadRequestError
+from pyclawrouter.proxy import cap_stop
 from pyclawrouter.proxy.errors import PayloadTooLargeError, RequestTimeoutError
 from pyclawrouter.proxy.json_body import parse_json_body
 from pyclawrouter.routing.request import ChatRequest, parse_request
@@ -33,6 +34,9 @@ class ChatCall:
     skip_cache: bool
     wants_usage: bool
     debug: bool
+    in_chat: bool
+    """The client is OpenClaw (its provider block sends ``x-clawrouter-client: openclaw``): a spend-cap stop is
+    told as an answer (:mod:`~pyclawrouter.proxy.cap_stop`), not as the 429 other clients get."""
 
 
 async def read_body(request: Request, limit: int, *, chunk_timeout_s: float = BODY_CHUNK_TIMEOUT_S) -> bytes:
@@ -101,4 +105,5 @@ def parse_chat_call(raw: bytes, request: Request) -> ChatCall:
         or body.get("cache") is False or body.get("no_cache") is True,
         wants_usage=isinstance(options, dict) and options.get("include_usage") is True,
         debug=headers.get("x-clawrouter-debug", "true").lower() != "false",
+        in_chat=cap_stop.answers_in_chat(headers),
     )

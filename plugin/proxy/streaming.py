@@ -4,7 +4,8 @@ While no model has answered yet the HTTP status is still open: a failure within 
 ``first_heartbeat_s`` gets a proper status code and JSON error. After that the response commits to
 ``200 text/event-stream`` and sends ``: heartbeat`` comments every ``heartbeat_interval_s`` so OpenClaw's
 silence timeout never fires while a model thinks or a payment is signed; a later failure arrives as an SSE
-error event followed by ``data: [DONE]``.
+error event followed by ``data: [DONE]``. A payment the spend cap declines is told to OpenClaw as an answer
+either way (:mod:`~pyclawrouter.proxy.cap_stop`): as an error, OpenClaw would disable the provider.
 
 Events are passed through untouched except three: the routing decision goes in a comment before the first
 chunk, the usage chunk is read for the log (and dropped if the client did not ask for usage, else given
@@ -21,13 +22,15 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import httpx
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from pyclawrouter.errors import UserFacingError
+from pyclawrouter.ledger.spend import CostCapExceededError
+from pyclawrouter.proxy import cap_stop
 from pyclawrouter.proxy.answer_cost import priced
 from pyclawrouter.proxy.errors import as_user_error
 from pyclawrouter.proxy.outcome import Outcome
@@ -64,6 +67,9 @@ class StreamResponse(Response):
         self._record_limit = settings.cache_max_item_bytes
         self._extra_headers = {"x-clawrouter-request-id": exchange.request_id}
         self._on_done = exchange.finish
+        self._in_chat = exchange.chat.in_chat
+        self._model = exchange.decision.model
+        self._request_id = exchange.request_id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         outcome = Outcome(status=CLIENT_CLOSED, note="client disconnected", media_type="text/event-stream")
@@ -88,7 +94,7 @@ class StreamResponse(Response):
             if done and (failure := work.exception()) is not None:
                 error = _reported(failure)
                 outcome.status, outcome.error = error.http_status, error
-                response = json_error_response(error)
+                response = self._cap_stop(error) or json_error_response(error)
                 await response({"type": "http"}, _no_receive, send)
                 return
             await send({"type": "http.response.start", "status": 200,
@@ -100,7 +106,12 @@ class StreamResponse(Response):
             if (failure := work.exception()) is not None:
                 error = _reported(failure)
                 outcome.status, outcome.error = error.http_status, error
-                await _send(send, b"data: " + json.dumps(error_body(error)).encode() + b"\n\n" + DONE, last=True)
+                if self._tells_cap_stop(error):
+                    await _send(send, cap_stop.sse_events(error, model=self._model, request_id=self._request_id),
+                                last=True)
+                else:
+                    await _send(send, b"data: " + json.dumps(error_body(error)).encode() + b"\n\n" + DONE,
+                                last=True)
                 return
             await self._relay(send, work.result(), outcome)
         finally:
@@ -111,6 +122,17 @@ class StreamResponse(Response):
             elif not work.cancelled() and work.exception() is None:
                 # Closing an unfinished response drops its connection: that is what cancels the upstream.
                 await work.result().answer.response.aclose()
+
+    def _tells_cap_stop(self, error: UserFacingError) -> TypeGuard[CostCapExceededError]:
+        """A payment this request needed was declined by ``maxCostPerRun`` and the client is OpenClaw, which
+        must see it as an answer: as an error it would disable the provider (see cap_stop)."""
+        return isinstance(error, CostCapExceededError) and self._in_chat
+
+    def _cap_stop(self, error: UserFacingError) -> Response | None:
+        if not self._tells_cap_stop(error):
+            return None
+        return cap_stop.answer(error, stream=True, model=self._model, request_id=self._request_id,
+                               paid=self._exchange.paid)
 
     async def _relay(self, send: Send, success: Success, outcome: Outcome) -> None:
         outcome.success = success

@@ -116,7 +116,7 @@ async def run(plan: Plan, upstream: Upstream, cooldowns: Cooldowns) -> Success:
         free = plan.free_model
         if result.reason == COST_CAP:
             if plan.strict_budget:
-                raise CostCapExceededError(f"Cost cap reached: {result.detail}")
+                raise CostCapExceededError(result.detail)
             budget_fallback = True
         no_more_paid = degraded_paid and paid_since_degraded >= PAID_ATTEMPTS_AFTER_DEGRADED
         if no_more_paid or result.reason in (COST_CAP, REQUEST_CEILING):

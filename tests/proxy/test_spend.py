@@ -44,6 +44,32 @@ def test_strict_mode_refuses_with_429_and_header(start_proxy: ProxyFactory) -> N
     assert _ask(proxy2, session="other-run", temperature=0.3).status_code == 200
 
 
+@pytest.mark.parametrize("committed", [False, True], ids=["before-first-byte", "after-heartbeats"])
+def test_openclaw_sees_a_payment_the_cap_declines_mid_stream_as_an_answer(start_proxy: ProxyFactory,
+                                                                          committed: bool) -> None:
+    # OpenClaw always streams. A payment the cap declines inside the fallback loop (the 402 asks more than the
+    # estimate the budget check allowed) must reach chat as the plugin's answer, not as a 429 that disables
+    # the provider; once the stream has committed to 200 (heartbeats sent), it arrives as the rest of the stream.
+    heartbeats = {"first_heartbeat_s": 0.0, "heartbeat_interval_s": 0.05} if committed else {}
+    proxy = start_proxy(config={"maxCostPerRun": 0.0045, "maxCostPerRunMode": "strict"}, **heartbeats)
+    first = _ask(proxy, temperature=0.1)
+    assert first.status_code == 200 and proxy.ctx.ledger.spent("run-1") == pytest.approx(0.002)  # Base's floor
+    # Now the gateway quotes $0.003: within the payer's ceiling, past the $0.0025 the cap has left.
+    proxy.fake.model_prices[first.headers["x-clawrouter-model"]] = (1.0, 300.0)
+    settled = len(proxy.fake.settled)
+    client = proxy.client(default_headers={"x-clawrouter-client": "openclaw", "x-session-id": "run-1"})
+    raw = client.chat.completions.with_raw_response.create(model="auto", messages=PROMPT, max_tokens=100,
+                                                            temperature=0.2, stream=True)
+    assert raw.http_response.status_code == 200
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in raw.parse() if chunk.choices)
+    assert text.startswith("🛑 pyclawrouter stopped here:") and "maxCostPerRun" in text, text
+    assert len(proxy.fake.settled) == settled  # the declined payment was never signed
+    deadline = time.monotonic() + 5  # usage lines are appended by a background writer
+    while len(proxy.usage_lines()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proxy.usage_lines()[-1]["status"] == 429
+
+
 def test_graceful_mode_downgrades_to_free_with_a_notice(start_proxy: ProxyFactory) -> None:
     proxy = start_proxy(config={"maxCostPerRun": 0.0005})
     response = _ask(proxy)
