@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from x402.http.constants import PAYMENT_REQUIRED_HEADER
 from x402.schemas import PaymentRequired
 from x402.schemas.v1 import PaymentRequiredV1
 
 from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused, classify_payment_failure
+from pyclawrouter.payments.headers import PAYMENT_REQUIRED_HEADER
 from pyclawrouter.payments.networks import UsdcConfig, atomic_to_usd
 
 _WWW_AUTH_RE = re.compile(r'x402\s+requirements="([^"]+)"', re.IGNORECASE)

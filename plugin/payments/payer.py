@@ -18,11 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from x402.http.constants import PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER
-
 from pyclawrouter.payments import evm, solana
 from pyclawrouter.payments.challenge import Challenge, Requirement, choose_requirement, parse_challenge
 from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused
+from pyclawrouter.payments.headers import PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER
 from pyclawrouter.payments.networks import USDC_BY_CHAIN, usd_to_atomic_floor
 from pyclawrouter.payments.pinning import PayToPin
 from pyclawrouter.payments.policy import PaymentPolicy

@@ -5,11 +5,14 @@ Never required: BlockRun settles after the work and a streamed answer may come w
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from x402.http.constants import PAYMENT_RESPONSE_HEADER, X_PAYMENT_RESPONSE_HEADER
-from x402.http.utils import decode_payment_response_header
+from pyclawrouter.payments.headers import PAYMENT_RESPONSE_HEADER, X_PAYMENT_RESPONSE_HEADER
 
 
 @dataclass(frozen=True)
@@ -28,16 +31,31 @@ def settlement(headers: Mapping[str, str]) -> Settlement | None:
         value = lowered.get(name.lower())
         if not value:
             continue
-        try:
-            decoded = decode_payment_response_header(value)
-        except Exception:  # a malformed receipt is ignored, never fatal
-            continue
-        return Settlement(
-            success=decoded.success,
-            transaction=decoded.transaction,
-            network=decoded.network,
-            payer=decoded.payer,
-            error_reason=decoded.error_reason,
-            amount=decoded.amount,
-        )
+        decoded = _decode(value)
+        if decoded is not None:
+            return decoded
     return None
+
+
+def _decode(value: str) -> Settlement | None:
+    """The header is base64 of a JSON object; a malformed receipt is ignored, never fatal."""
+    try:
+        obj: Any = json.loads(base64.b64decode(value))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    success, transaction, network = obj.get("success"), obj.get("transaction"), obj.get("network")
+    if not isinstance(success, bool) or not isinstance(transaction, str) or not isinstance(network, str):
+        return None
+    optional = {key: obj.get(key) for key in ("payer", "errorReason", "amount")}
+    if any(v is not None and not isinstance(v, str) for v in optional.values()):
+        return None
+    return Settlement(
+        success=success,
+        transaction=transaction,
+        network=network,
+        payer=optional["payer"],
+        error_reason=optional["errorReason"],
+        amount=optional["amount"],
+    )

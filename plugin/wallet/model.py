@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from solders.keypair import Keypair
+if TYPE_CHECKING:  # solders loads only where Solana pays or signs (about 20 ms at import)
+    from solders.keypair import Keypair
 
 from pyclawrouter.wallet.evm_key import EvmKey
 

@@ -1,0 +1,44 @@
+"""Start-up time: importing the serve path on Base must not load the x402 SDK or pydantic.
+
+Those load only when a 402 challenge is parsed or paid (in the worker thread, after ``/health`` answers);
+importing them up front costs about 0.2 s of spawn → ``/health`` and several MB of RSS.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+
+from pyclawrouter.payments.receipt import Settlement, settlement
+
+HEAVY = ("x402", "pydantic", "web3", "eth_account", "jsonschema")
+
+
+def test_serve_path_imports_no_heavy_module() -> None:
+    code = (
+        "import sys, pyclawrouter.proxy.app, pyclawrouter.cli\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def _header(obj: object) -> str:
+    return base64.b64encode(json.dumps(obj).encode()).decode()
+
+
+def test_receipt_reads_the_settlement_header_in_either_version() -> None:
+    body = {"success": True, "transaction": "0xabc", "network": "eip155:8453", "payer": "0x1", "amount": "5"}
+    assert settlement({"payment-response": _header(body)}) == Settlement(
+        success=True, transaction="0xabc", network="eip155:8453", payer="0x1", amount="5"
+    )
+    failed = {"success": False, "transaction": "", "network": "base", "errorReason": "insufficient_funds"}
+    got = settlement({"X-PAYMENT-RESPONSE": _header(failed)})
+    assert got is not None and got.error_reason == "insufficient_funds" and not got.success
+
+
+def test_a_malformed_receipt_is_ignored() -> None:
+    for value in ("not base64!", _header([1]), _header({"success": "yes", "transaction": "t", "network": "n"})):
+        assert settlement({"PAYMENT-RESPONSE": value}) is None
