@@ -215,6 +215,19 @@ class ImageJob:
     poll_headers: list[str | None] = field(default_factory=list)
 
 
+@dataclass
+class Exchange:
+    """One HTTP request the stand-in answered, whatever its route (chat, RPC, catalog, health)."""
+
+    method: str
+    path: str
+    status: int = 0
+    paid: bool = False
+    """It carried ``PAYMENT-SIGNATURE`` or ``X-PAYMENT``."""
+    started: float = 0.0
+    """``time.monotonic()`` when it arrived, before ``delay_s``."""
+
+
 def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (32, 160, 96)) -> bytes:
     """A valid PNG of one colour (a few dozen bytes)."""
 
@@ -253,6 +266,7 @@ class FakeBlockRun:
         settle_paid_faults: bool = False,
         max_hang_s: float = 30.0,
         max_timeout_seconds: int = 300,
+        delay_ms: float = 0.0,
     ) -> None:
         self.backend: PaymentBackend = backend or StubEvmBackend()
         self.challenge_version = challenge_version
@@ -289,6 +303,10 @@ class FakeBlockRun:
         """(path, method) of every JSON-RPC call, on ``/rpc`` and on the gateway's ``/api/v1/solana/rpc``."""
         self.rpc_proxy_methods: set[str] | None = None
         """The methods ``/api/v1/solana/rpc`` serves (None: all of ``/rpc``'s); others get JSON-RPC -32601."""
+        self.delay_s = delay_ms / 1000.0
+        """Added before every answer, on every route: a network round trip to a distant gateway."""
+        self.exchanges: list[Exchange] = []
+        """Every HTTP request answered, in arrival order (the RPC's method in ``rpc_method``)."""
         self.payments: list[PaymentRecord] = []
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
@@ -304,7 +322,8 @@ class FakeBlockRun:
         else:
             register_exact_svm_server(self.server, self.backend.network)
         self.server.initialize()
-        self.app = self._build_app()
+        self._routes = self._build_app()
+        self.app = self._exchange
 
     # ----------------------------------------------------------------------------------------- test API
 
@@ -903,9 +922,38 @@ class FakeBlockRun:
             )
         if method == "getBalance":
             return ok({"context": {"slot": 1}, "value": 10**9})
+        if method == "getAccountInfo" and self.backend.chain == "solana" and str(params[0]) == self.backend.asset:
+            # The USDC mint, for clients that read its decimals and token program (the TypeScript SDK does).
+            from solders.token.state import Mint
+
+            mint = bytes(Mint(mint_authority=None, supply=10**15, decimals=6, is_initialized=True,
+                              freeze_authority=None))
+            return ok({"context": {"slot": 1}, "value": {
+                "data": [base64.b64encode(mint).decode(), "base64"], "executable": False, "lamports": 1_461_600,
+                "owner": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA", "rentEpoch": 0, "space": len(mint)}})
         return JSONResponse(
             {"jsonrpc": "2.0", "id": call.get("id"), "error": {"code": -32601, "message": f"unsupported {method}"}}
         )
+
+    async def _exchange(self, scope: Any, receive: Any, send: Any) -> None:
+        """The ASGI entry: record the exchange, wait ``delay_s``, then answer from the routes."""
+        if scope["type"] != "http":
+            await self._routes(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower() for k, _ in scope.get("headers", [])}
+        exchange = Exchange(scope["method"], scope["path"], paid=bool(headers & {"payment-signature", "x-payment"}),
+                            started=time.monotonic())
+        with self._lock:
+            self.exchanges.append(exchange)
+        if self.delay_s > 0:
+            await asyncio.sleep(self.delay_s)
+
+        async def recording_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = int(message["status"])
+            await send(message)
+
+        await self._routes(scope, receive, recording_send)
 
     def _build_app(self) -> Starlette:
         routes = []
@@ -954,6 +1002,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ADDRESS=MICRO_USDC",
         help="fund an address (anvil/litesvm; repeatable)",
     )
+    parser.add_argument("--delay-ms", type=float, default=0.0,
+                        help="milliseconds added before every answer, on every route (a distant gateway)")
     args = parser.parse_args(argv)
 
     from tests.support import backends
@@ -978,7 +1028,7 @@ def main(argv: list[str] | None = None) -> int:
         for item in args.fund:
             address, _, amount = item.partition("=")
             backend.fund(address, int(amount))
-        fake = FakeBlockRun(backend, challenge_version=1 if args.v1 else 2)
+        fake = FakeBlockRun(backend, challenge_version=1 if args.v1 else 2, delay_ms=args.delay_ms)
         print(
             f"fake BlockRun ({backend.chain}, {args.backend}) on http://{args.host}:{args.port}/api "
             f"balance RPC http://{args.host}:{args.port}/rpc",
