@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from x402.mechanisms.svm.constants import SOLANA_MAINNET_CAIP2, USDC_MAINNET_ADDRESS
-
 from pyclawrouter.wallet.payment_chain import PaymentChain
 
 USDC_DECIMALS = 6
@@ -18,8 +16,10 @@ ATOMIC_PER_USD = 1_000_000  # 10 ** USDC_DECIMALS
 BASE_CHAIN_ID = 8453
 BASE_NETWORK = f"eip155:{BASE_CHAIN_ID}"
 BASE_USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
-SOLANA_NETWORK = SOLANA_MAINNET_CAIP2
-SOLANA_USDC = USDC_MAINNET_ADDRESS
+# Solana mainnet's CAIP-2 id (its genesis hash, truncated) and Circle's USDC mint there. Declared here, not read
+# from the x402 SDK: importing its constants module loads the whole SDK (~0.14 s, pydantic included).
+SOLANA_NETWORK = "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"
+SOLANA_USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 SPL_TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 
 

@@ -1,7 +1,7 @@
 """The one place that builds the proxy's parts, starts them and stops them; the app's lifespan drives it.
 
 The server listens first and the heavy parts load in a worker thread: importing the wallet and payment stack
-(the x402 SDK's pydantic schemas, solders) takes a few hundred milliseconds; loading it in a thread while
+(the routing tables, solders, coincurve) takes a few hundred milliseconds; loading it in a thread while
 Hypercorn already accepts connections makes ``/health`` answer within a fraction of a second, and a request
 that arrives meanwhile simply waits for the load instead of being refused.
 
