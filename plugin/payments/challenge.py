@@ -2,10 +2,10 @@
 
 The v2 challenge comes from the ``PAYMENT-REQUIRED`` header (or, failing that, BlockRun's identical
 ``WWW-Authenticate: X402 requirements="..."``); a v1 challenge is the JSON body with ``x402Version: 1``.
-Shapes are checked here against the protocol's field list (:func:`_shape_problems`; the official SDK's
-models are the reference a test compares them with, but loading them costs the proxy ~0.14 s and ~9 MB); the
-requirement itself is kept as the raw JSON object so that it can be echoed in ``accepted`` exactly as the
-server sent it (the server matches it field by field).
+Shapes are checked here against the protocol's field list (:func:`_shape_problems`; a test holds it to the
+official SDK's models, which would cost the proxy ~0.14 s and ~9 MB to load); the requirement itself is
+kept as the raw JSON object so that it can be echoed in ``accepted`` exactly as the server sent it (the
+server matches it field by field).
 """
 
 from __future__ import annotations
