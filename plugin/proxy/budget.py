@@ -25,8 +25,6 @@ class BudgetPlan:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-
-
 def plan(ledger: SpendLedger, mode: str, session: str, chain: list[str], estimate: Callable[[str], float], *,
          cap: float | None, free_model: str | None, explicit: bool = False, tools: bool = False) -> BudgetPlan:
     if cap is None:

@@ -37,11 +37,10 @@ def answer(exc: CostCapExceededError, *, stream: bool, model: str, request_id: s
     """``paid``: what earlier attempts of this request paid before the cap declined the next payment."""
     headers = {"x-clawrouter-cost-cap-exceeded": "1", "x-clawrouter-cost": f"{paid:.6f}",
                "x-clawrouter-request-id": request_id, "cache-control": "no-store"}
-    base = {"id": f"chatcmpl-capstop-{request_id}", "created": int(time.time()), "model": model}
-    text = text_for(exc)
     if not stream:
-        body = {**base, "object": "chat.completion",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        body = {**_identity(model, request_id), "object": "chat.completion",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text_for(exc)},
+                             "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
         return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type="application/json",
                         headers=headers)
@@ -52,8 +51,7 @@ def answer(exc: CostCapExceededError, *, stream: bool, model: str, request_id: s
 def sse_events(exc: CostCapExceededError, *, model: str, request_id: str) -> bytes:
     """The cap stop as the SSE events of a whole answer, ``data: [DONE]`` included: the body of a streamed
     cap stop, or the rest of a stream that had already committed to 200 when a payment was declined."""
-    chunk = {"id": f"chatcmpl-capstop-{request_id}", "created": int(time.time()), "model": model,
-             "object": "chat.completion.chunk"}
+    chunk = {**_identity(model, request_id), "object": "chat.completion.chunk"}
     events = [
         {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text_for(exc)},
                                "finish_reason": None}]},
@@ -61,3 +59,7 @@ def sse_events(exc: CostCapExceededError, *, model: str, request_id: str) -> byt
     ]
     data = b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode("utf-8") + b"\n\n" for e in events)
     return data + b"data: [DONE]\n\n"
+
+
+def _identity(model: str, request_id: str) -> dict[str, object]:
+    return {"id": f"chatcmpl-capstop-{request_id}", "created": int(time.time()), "model": model}
