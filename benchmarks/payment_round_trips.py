@@ -57,7 +57,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from proxy_overhead import BENCH_API_KEY, REQUEST_HEADERS, free_port, pct, wait_healthy  # noqa: E402
 
 from tests.support.backends import StubEvmBackend, StubSolanaBackend  # noqa: E402
-from tests.support.fake_blockrun import FREE_MODELS, Exchange, FakeBlockRun  # noqa: E402
+from tests.support.fake_blockrun import FakeBlockRun  # noqa: E402
+from tests.support.fake_catalog import FREE_MODELS  # noqa: E402
+from tests.support.fake_records import Exchange  # noqa: E402
 from tests.support.server import serve  # noqa: E402
 
 FREE_MODEL = sorted(FREE_MODELS)[0]

@@ -14,7 +14,7 @@ import pytest
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands import images as images_module
 from pyclawrouter.commands.registry import dispatch
-from tests.support.fake_blockrun import tiny_png
+from tests.support.fake_records import tiny_png
 
 
 class FakeProxy:

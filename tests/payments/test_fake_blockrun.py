@@ -18,7 +18,8 @@ from pyclawrouter.payments import Payer, classify_payment_failure
 from pyclawrouter.routing.catalog import default_catalog
 from pyclawrouter.routing.selector import estimate_request_cost
 from pyclawrouter.wallet import Wallet
-from tests.support.fake_blockrun import FLAT_FEE, FakeBlockRun
+from tests.support.fake_blockrun import FakeBlockRun
+from tests.support.fake_catalog import FLAT_FEE
 from tests.support.paying import CHAT, asgi_client, chat_body, pay_and_retry
 
 FREE_MODEL = default_catalog().free_model

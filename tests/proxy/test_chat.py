@@ -8,7 +8,7 @@ import time
 import httpx
 
 from tests.proxy.conftest import Proxy
-from tests.support.fake_blockrun import tiny_png
+from tests.support.fake_records import tiny_png
 
 
 def _wait_for_log(proxy: Proxy, count: int, timeout: float = 5.0) -> list[dict[str, object]]:

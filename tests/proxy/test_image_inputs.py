@@ -18,7 +18,7 @@ from pyclawrouter.commands.images import image_input
 from pyclawrouter.fsutil import atomic_write
 from pyclawrouter.proxy.image_check import MAX_SIDE, identify
 from tests.proxy.conftest import Proxy
-from tests.support.fake_blockrun import tiny_png
+from tests.support.fake_records import tiny_png
 
 
 def _png_with_header(width: int, height: int, depth: int = 8, colour: int = 2) -> bytes:

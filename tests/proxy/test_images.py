@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.proxy.conftest import Proxy
-from tests.support.fake_blockrun import tiny_png
+from tests.support.fake_records import tiny_png
 
 
 def test_generation_is_paid_stored_and_served(proxy: Proxy) -> None:

@@ -35,12 +35,9 @@ import contextlib
 import itertools
 import json
 import math
-import struct
 import threading
 import time
-import zlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -60,184 +57,35 @@ from x402.schemas.v1 import PaymentPayloadV1, PaymentRequiredV1, PaymentRequirem
 
 from pyclawrouter.endpoints import SOLANA_RPC_PATH
 from tests.support.backends import PaymentBackend, StubEvmBackend
+from tests.support.fake_catalog import (
+    CHAIN_FLOOR,
+    DEFAULT_MODELS,
+    DEFAULT_PRICE_PER_TOKEN,
+    FREE_MODELS,
+    IMAGE_JOB_POLLS,
+    IMAGE_PRICE,
+    MARGIN,
+    MIN_PAYMENT,
+    OUTPUT_QUOTE_FACTOR,
+    SLOW_IMAGE_MODELS,
+    catalog_max_outputs,
+    catalog_prices,
+    catalog_rows,
+    retired_ids,
+)
+from tests.support.fake_records import (
+    Exchange,
+    Fault,
+    ImageJob,
+    PaymentErrorKind,
+    PaymentRecord,
+    RequestRecord,
+    tiny_png,
+)
 
-
-def _catalog() -> Any:
-    from pyclawrouter.routing.catalog import default_catalog
-
-    return default_catalog()
-
-
-# Like the gateway of the catalog's snapshot: its free models answer unpaid, and /v1/models lists its chat and
-# image models.
-FREE_MODELS = frozenset(m.id for m in _catalog().models.values() if m.is_free)
-DEFAULT_MODELS = (*_catalog().models, *_catalog().unpriced, *_catalog().image_models)
-RETIRED_FREE = ("nvidia/gpt-oss-120b", "nvidia/gpt-oss-20b")
-"""Free ids the gateway retired on 2026-09-03; it answers them from a live free model."""
-
-
-def retired_ids() -> dict[str, str]:
-    """Retired id -> the model the gateway answers it with (200, ``model`` naming the other one): the
-    catalog's provider-qualified redirects of ids the snapshot no longer lists, and the retired free ids."""
-    catalog = _catalog()
-    live = set(catalog.models) | set(catalog.unpriced)
-    retired = {k: target for k, (target, _) in catalog.redirects.items() if "/" in k and k not in live}
-    free = sorted(m.id for m in catalog.models.values() if m.is_free)
-    retired.update({old: free[0] for old in RETIRED_FREE if free})
-    return retired
-
-
-def catalog_rows() -> list[dict[str, Any]]:
-    """``GET /v1/models`` rows as the gateway writes them (prices in USD per 1M tokens, images per image)."""
-    catalog = _catalog()
-    rows: list[dict[str, Any]] = []
-    for m in catalog.models.values():
-        categories = ["chat", *(["vision"] if m.vision else []), *(["reasoning"] if m.reasoning else [])]
-        rows.append({"id": m.id, "object": "model", "created": 0, "owned_by": m.id.split("/")[0], "name": m.name,
-                     "provider": m.id.split("/")[0], "available": True, "categories": categories,
-                     "billing_mode": "free" if m.is_free else "paid",
-                     "pricing": {"input": m.input_price, "output": m.output_price, "flat": 0},
-                     "context_window": m.context_window, "max_output": m.max_output})
-    for image in catalog.image_models.values():
-        rows.append({"id": image.id, "object": "model", "created": 0, "owned_by": image.id.split("/")[0],
-                     "name": image.name, "provider": image.id.split("/")[0], "available": True,
-                     "categories": ["image"], "billing_mode": "flat",
-                     "pricing": {"input": 0, "output": 0, "flat": image.price_per_image or 0}})
-    return rows
-
-
-# BlockRun's quote for a chat request, written here independently of the proxy's estimate so that tests
-# comparing the two compare two implementations: input tokens at the input price + a tenth of max_tokens
-# (clamped to the model's max output) at the output price, +5 %, at least the facilitator's $0.001 and the
-# per-chain floor (Base $0.002, Solana $0.001). Amounts in micro-USDC.
-OUTPUT_QUOTE_FACTOR = 0.1
-MARGIN = 1.05
-MIN_PAYMENT = 1000
-CHAIN_FLOOR = {"base": 2000, "solana": 1000}
-FLAT_FEE = MIN_PAYMENT
-"""Every paid request costs at least $0.001 (the facilitator minimum)."""
-DEFAULT_PRICE_PER_TOKEN = (1.0, 5.0)
-"""(input, output) in micro-USDC per token, i.e. USD per million tokens, for a model the catalog doesn't price."""
-
-
-def catalog_prices() -> dict[str, tuple[float, float]]:
-    return {m.id: (m.input_price, m.output_price) for m in _catalog().models.values()}
-
-
-def catalog_max_outputs() -> dict[str, int]:
-    return {m.id: m.max_output for m in _catalog().models.values()}
-IMAGE_PRICE = 40_000
-SLOW_IMAGE_MODELS = frozenset({"openai/gpt-image-2", "openai/dall-e-3"})
-"""Models the gateway answers with 202 + poll_url (they outlast its inline window)."""
-IMAGE_JOB_POLLS = 2
-"""Polls a 202 job answers ``in_progress`` before it completes."""
-
-FaultKind = Literal["status", "payment_error", "hang", "drop_stream", "degraded"]
 # keccak256("authorizationState(address,bytes32)")[:4]
 AUTHORIZATION_STATE_SELECTOR = "0xe94a0102"
-PaymentErrorKind = Literal[
-    "insufficient_funds", "invalid_payload", "simulation_failed", "expired", "settlement_failed", "underpaid", "replay"
-]
 
-
-@dataclass
-class Fault:
-    """One injected failure.
-
-    ``kind``: ``status`` (answer ``status`` with ``body``), ``payment_error`` (BlockRun's payment error body
-    for ``payment_error``), ``hang`` (sleep ``delay_s``, bounded by the fake's ``max_hang_s``, then answer
-    normally), ``drop_stream`` (send ``after_chunks`` SSE chunks, then drop the connection; a JSON request is
-    dropped before any byte), ``degraded`` (200 whose content is an overloaded placeholder).
-    ``model``: only requests for this model (``None``: any). ``times``: how many requests it hits (``None``:
-    every one). ``stage``: ``"work"`` hits a request that is paid (verified, not settled, so no money moves)
-    or free; ``"request"`` hits any request before the payment check, including unpaid ones.
-    """
-
-    kind: FaultKind
-    status: int | None = None
-    """HTTP status: default 500 for ``status`` faults, 402 for ``payment_error`` (BlockRun answered its
-    underpaid pre-auths with a 500: pass ``status=500`` to mimic that)."""
-    body: dict[str, Any] | str | None = None
-    model: str | None = None
-    times: int | None = 1
-    stage: Literal["work", "request"] = "work"
-    delay_s: float = 0.0
-    after_chunks: int = 2
-    payment_error: PaymentErrorKind = "insufficient_funds"
-    path: str | None = None
-    """Only requests whose path ends with this (e.g. ``/images/generations``)."""
-
-
-@dataclass
-class PaymentRecord:
-    outcome: Literal["settled", "verified", "rejected"]
-    version: int
-    network: str
-    amount: int
-    pay_to: str
-    payer: str | None
-    model: str | None
-    path: str
-    reason: str | None = None
-    transaction: str | None = None
-    header: str | None = None
-
-
-@dataclass
-class RequestRecord:
-    path: str
-    model: str | None
-    price: int
-    paid: bool
-    status: int = 0
-    stream: bool = False
-    body: dict[str, Any] = field(default_factory=dict)
-    asked_model: str | None = None
-    """The id the client asked for, when the gateway answered it from another (a retired id)."""
-
-
-@dataclass
-class ImageJob:
-    """A 202 image job: bound to the payment header it was accepted with, settled once."""
-
-    id: str
-    path: str
-    model: str | None
-    body: dict[str, Any]
-    header: str
-    payload: Any
-    requirements: Any
-    payer: str | None
-    amount: int
-    polls: int = 0
-    settlement: SettleResponse | None = None
-    result: dict[str, Any] | None = None
-    poll_headers: list[str | None] = field(default_factory=list)
-
-
-@dataclass
-class Exchange:
-    """One HTTP request the stand-in answered, whatever its route (chat, RPC, catalog, health)."""
-
-    method: str
-    path: str
-    status: int = 0
-    paid: bool = False
-    """It carried ``PAYMENT-SIGNATURE`` or ``X-PAYMENT``."""
-    started: float = 0.0
-    """``time.monotonic()`` when it arrived, before ``delay_s``."""
-
-
-def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (32, 160, 96)) -> bytes:
-    """A valid PNG of one colour (a few dozen bytes)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    row = b"\x00" + bytes(rgb) * width
-    raw = zlib.compress(row * height)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 def _is_image_path(path: str) -> bool:
