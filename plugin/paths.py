@@ -24,6 +24,10 @@ API_KEY_FILE = "api-key"
 PROXY_LAST_ERROR_FILE = "proxy-last-error.json"
 # The last config the proxy loaded without error (0600): what it runs on when a file breaks at start.
 LAST_GOOD_CONFIG_FILE = "config-last-good.json"
+# What putting pyclawrouter into OpenClaw changed (written by `pyclawrouter openclaw install`, or by the plugin
+# when it adds the provider itself), so uninstall undoes exactly that. While it exists, a provider block that
+# is gone was removed by the user, and the plugin does not add it again.
+INSTALL_RECORD_FILE = "openclaw-install.json"
 
 
 def state_dir(env: Mapping[str, str] | None = None) -> Path:

@@ -32,10 +32,16 @@ from pyclawrouter.fsutil import atomic_write, ensure_private_dir
 from pyclawrouter.openclaw.cli_runner import OpenClawError, Runner, check_version, run_checked
 from pyclawrouter.openclaw.manifest import PROVIDER_ID, write_plugin_dir
 from pyclawrouter.openclaw.provider_block import local_service, provider_block
-from pyclawrouter.paths import COMMAND_TOKEN_FILE, DEFAULT_PORT, LAST_GOOD_CONFIG_FILE, PROXY_LAST_ERROR_FILE
+from pyclawrouter.paths import (
+    COMMAND_TOKEN_FILE,
+    DEFAULT_PORT,
+    INSTALL_RECORD_FILE,
+    LAST_GOOD_CONFIG_FILE,
+    PROXY_LAST_ERROR_FILE,
+)
 
 DEFAULT_PRIMARY = f"{PROVIDER_ID}/auto"
-RECORD_NAME = "openclaw-install.json"
+RECORD_NAME = INSTALL_RECORD_FILE
 OUR_CONFIG_KEYS = ("port", "python")
 # What the proxy and the plugin write while running; uninstall removes them (not the wallet, logs or config).
 # Removing the dashboard token revokes every dashboard link and cookie; `pyclawrouter dashboard` makes a new one.

@@ -37,6 +37,7 @@ UI_HINTS: dict[str, dict[str, Any]] = {
     "chain": {"label": "Payment chain", "placeholder": "base"},
     "apiBase": {"label": "BlockRun API base URL", "placeholder": DEFAULT_API_BASE["base"], "advanced": True},
     "manageProxy": {"label": "Start the Python proxy with the gateway"},
+    "autoInject": {"label": "Add the blockrun provider at gateway start", "advanced": True},
     "python": {
         "label": "Python interpreter",
         "placeholder": "python3",

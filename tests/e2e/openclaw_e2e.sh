@@ -4,8 +4,8 @@
 # attached), that an agent turn goes through the Python proxy to a fake BlockRun that verifies the x402 payment
 # with the official SDK, that it shows in /stats, that maxCostPerRun from the plugin's YAML file is enforced in
 # strict mode, that stopping the gateway stops the proxy, that the plugin replaces an old placeholder apiKey
-# with the proxy's key, and that the proxy refuses callers without that key and requests that name another host
-# or come from a web page.
+# with the proxy's key, that the proxy refuses callers without that key and requests that name another host
+# or come from a web page, and that a plugin installed with `openclaw plugins install` alone adds its provider.
 #
 # Usage: tests/e2e/openclaw_e2e.sh          (run from anywhere; needs the npm registry the first time)
 #   PYTHON=...               interpreter with pyclawrouter installed (default: python3 on PATH)
@@ -364,6 +364,50 @@ PY
 left=$(cd "$STATE" && ls -A | grep -Ev '^(api-key|wallet\.key|mnemonic|payment-chain|config\.yaml|exclude-models\.json|images|logs|spend-ledger\.sqlite3.*)$' || true)
 [ -z "$left" ] || fail "uninstall left runtime files in $STATE: $left"
 [ ! -e "$HOME/.openclaw/extensions/pyclawrouter" ] || fail "uninstall left the plugin files"
+
+step "only \`openclaw plugins install\`: the gateway service adds the provider itself, once (auto-inject)"
+# A user who never runs the Python installer: no recorded interpreter (python3 on PATH must have pyclawrouter),
+# no provider block, no default model, no API key yet.
+rm -f "$STATE/api-key"
+"$PYTHON" -c 'import sys; from pathlib import Path; from pyclawrouter.openclaw.manifest import write_plugin_dir
+write_plugin_dir(Path(sys.argv[1]))' "$WORK/plugin-dir"
+"$OC" plugins install "$WORK/plugin-dir" --force --accept-capabilities > "$WORK/plugins-install.log" 2>&1 \
+  || fail "openclaw plugins install failed: $(tail -5 "$WORK/plugins-install.log")"
+# The port is the user's own setting here (8402, the default, may be taken on a CI machine).
+"$OC" config set "plugins.entries.pyclawrouter.config.port" "$PROXY_PORT" --strict-json > /dev/null
+PYTHON_DIR=$(dirname "$PYTHON")
+PATH="$PYTHON_DIR:$PATH" start_gateway gateway3.log
+grep -q "pyclawrouter: added models.providers.blockrun" "$WORK/gateway3.log" \
+  || fail "no log line for the injected provider: $(grep pyclawrouter "$WORK/gateway3.log" | tail -5)"
+"$PYTHON" - "$HOME/.openclaw/openclaw.json" "$STATE" "$PYTHON_DIR/python3" "$PROXY_PORT" <<'PY'
+import json5, sys
+from pathlib import Path
+doc = json5.load(open(sys.argv[1]))
+state, python, port = Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+block = doc["models"]["providers"]["blockrun"]
+key = (state / "api-key").read_text().strip()
+assert (state / "api-key").stat().st_mode & 0o777 == 0o600
+assert block["apiKey"] == key and key.startswith("pcr-"), "the injected block lacks the API key it created"
+assert block["baseUrl"] == f"http://127.0.0.1:{port}/v1", block["baseUrl"]
+assert block["localService"]["command"] == python, block["localService"]
+assert doc["agents"]["defaults"]["model"]["primary"] == "blockrun/auto"
+assert json5.load(open(state / "openclaw-install.json"))["previous_provider"] is None
+print(f"injected: {len(block['models'])} models, proxy run by {python}, default model blockrun/auto")
+PY
+ask i1 "hello there, what is 2+2?" "Fake reply from"
+stop_gateway
+# The user removes the provider by hand: the next gateway start must leave it removed.
+"$PYTHON" -c 'import json, json5, sys; doc = json5.load(open(sys.argv[1])); del doc["models"]["providers"]["blockrun"]
+json.dump(doc, open(sys.argv[1], "w"), indent=2)' "$HOME/.openclaw/openclaw.json"
+PATH="$PYTHON_DIR:$PATH" start_gateway gateway4.log
+for i in $(seq 1 20); do grep -q "is not added again" "$WORK/gateway4.log" && break; sleep 0.5; done
+grep -q "is not added again" "$WORK/gateway4.log" || fail "no log line for the provider the user removed"
+"$PYTHON" -c 'import json5, sys; doc = json5.load(open(sys.argv[1]))
+assert "blockrun" not in doc.get("models", {}).get("providers", {}), "the removed provider was added again"' \
+  "$HOME/.openclaw/openclaw.json" || fail "the provider the user removed was added again"
+echo "   removed by the user, not added again"
+stop_gateway
+CHECKS=$((CHECKS + 3))
 
 CHECKS=$((CHECKS + 7))  # plugin loaded, proxy started (from a shadowing folder), proxy stopped twice,
                         # refused uninstall, agent --local started the proxy, clean uninstall

@@ -111,6 +111,7 @@ afterEach(() => {
   state.lastError = null;
   state.child?.kill("SIGKILL");
   state.child = null;
+  state.injected = false;
 });
 
 test("full mode registers the provider, every command synchronously, and one proxy service", () => {
