@@ -11,7 +11,7 @@
 // is not added again. No dependencies, no imports from openclaw: index.js passes in the ids it shares.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { access, constants, link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, constants, link, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 
 import { LOCAL_SERVICE_TIMING, PROVIDER_API, PROVIDER_HEADERS, PROVIDER_MODELS } from "./provider_block.js";
@@ -27,13 +27,19 @@ const KEY_PREFIX = "pcr-";
 
 const isFile = async (path) => access(path, constants.X_OK).then(() => true, () => false);
 
-// The first executable `name` on PATH, as the path PATH gives (not resolved: a venv's python3 is a symlink
-// whose target would lose the venv's site-packages).
-export async function onPath(name, env = process.env) {
+// Every executable `name` on PATH, in PATH order, once per directory (/bin and /usr/bin are often one). Paths
+// as PATH gives them, not resolved: a venv's python3 is a symlink whose target would lose the venv.
+export async function allOnPath(name, env = process.env) {
+  const seen = new Set();
+  const found = [];
   for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir && (await isFile(join(dir, name)))) return join(dir, name);
+    if (!dir) continue;
+    const real = await realpath(dir).catch(() => null);
+    if (real === null || seen.has(real)) continue;
+    seen.add(real);
+    if (await isFile(join(dir, name))) found.push(join(dir, name));
   }
-  return null;
+  return found;
 }
 
 function runProbe(python) {
@@ -42,24 +48,33 @@ function runProbe(python) {
       if (!err) return resolve(null);
       const text = String(stderr ?? "");
       if (err.code === 3 || /Unknown option:? -P|unknown option -P/i.test(text)) {
-        return resolve(`${python} is older than Python 3.11; pyclawrouter needs 3.11 or newer.`);
+        return resolve(`${python} is older than Python 3.11`);
       }
-      if (/No module named '?pyclawrouter/.test(text)) return resolve(`${python} does not have pyclawrouter.`);
-      if (err.code === "ENOENT") return resolve(`${python} does not exist.`);
-      if (err.killed) return resolve(`${python} did not answer within ${PROBE_TIMEOUT_MS / 1000}s.`);
+      if (/No module named '?pyclawrouter/.test(text)) return resolve(`${python} does not have pyclawrouter`);
+      if (err.killed) return resolve(`${python} did not answer within ${PROBE_TIMEOUT_MS / 1000}s`);
       return resolve(`${python} failed: ${text.trim().split("\n").slice(-1)[0] || err.message}`);
     });
   });
 }
 
 // The interpreter that runs the proxy: the one the config records (`pyclawrouter openclaw install` writes it),
-// else python3 on PATH if it has pyclawrouter. {python} or {problem}: a sentence that says what to install.
+// else the first python3 on PATH that has pyclawrouter on Python 3.11+. Not just the first python3: the
+// gateway puts /usr/bin ahead of the PATH it was started with, so a venv's python3 is rarely first.
+// {python} or {problem}: a sentence that says what was tried and what to install.
 export async function findPython(configured, env = process.env, probe = runProbe) {
   if (typeof configured === "string" && configured.trim()) return { python: configured.trim() };
-  const python3 = await onPath("python3", env);
-  if (!python3) return { problem: `No python3 on PATH, so the pyclawrouter proxy cannot start. ${INSTALL_HINT}` };
-  const problem = await probe(python3);
-  return problem ? { problem: `${problem} The pyclawrouter proxy cannot start. ${INSTALL_HINT}` } : { python: python3 };
+  const candidates = await allOnPath("python3", env);
+  if (candidates.length === 0) {
+    return { problem: `No python3 on PATH, so the pyclawrouter proxy cannot start. ${INSTALL_HINT}` };
+  }
+  const problems = [];
+  for (const python3 of candidates) {
+    const problem = await probe(python3);
+    if (!problem) return { python: python3 };
+    problems.push(problem);
+  }
+  return { problem: `No python3 on PATH has pyclawrouter (${problems.join("; ")}), so the pyclawrouter proxy ` +
+    `cannot start. ${INSTALL_HINT}` };
 }
 
 async function readKey(path) {
