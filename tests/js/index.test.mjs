@@ -18,7 +18,7 @@ import plugin, {
   isOwner,
   proxyArgv,
   state,
-  upgradeProviderKey,
+  upgradeProviderBlock,
 } from "../../plugin/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -59,8 +59,10 @@ function withConfig(api, doc) {
   return api;
 }
 
-const providerDoc = (apiKey) => ({
-  models: { providers: { blockrun: { baseUrl: "http://127.0.0.1:8402/v1", ...(apiKey === undefined ? {} : { apiKey }) } } },
+const CLIENT_HEADERS = { "x-clawrouter-client": "openclaw" };
+const providerDoc = (apiKey, headers = CLIENT_HEADERS) => ({
+  models: { providers: { blockrun: { baseUrl: "http://127.0.0.1:8402/v1", ...(apiKey === undefined ? {} : { apiKey }),
+    ...(headers ? { headers: { ...headers } } : {}) } } },
   gateway: { mode: "local" },
 });
 
@@ -354,20 +356,38 @@ test("an old placeholder apiKey (or none) is replaced with the proxy's key throu
   for (const old of [PLACEHOLDER_API_KEY, undefined, ""]) {
     const doc = providerDoc(old);
     const api = withConfig(fakeApi(), doc);
-    assert.equal(await upgradeProviderKey(api, home, api.logger), true);
+    assert.equal(await upgradeProviderBlock(api, home, api.logger), true);
     assert.equal(doc.models.providers.blockrun.apiKey, "pcr-real-key");
     assert.deepEqual(api.writes.map((w) => w.afterWrite), [{ mode: "auto" }]);
     assert.equal(doc.gateway.mode, "local"); // nothing else touched
-    assert.equal(await upgradeProviderKey(api, home, api.logger), false); // done once
+    assert.equal(await upgradeProviderBlock(api, home, api.logger), false); // done once
     assert.equal(api.writes.length, 1);
   }
+});
+
+test("an install from before the client header gets it, and keeps the user's own headers and key", async () => {
+  for (const headers of [null, { "x-team": "red" }]) {
+    const doc = providerDoc("their-own-key", headers);
+    const api = withConfig(fakeApi(), doc);
+    assert.equal(await upgradeProviderBlock(api, home, api.logger), true);
+    assert.deepEqual(doc.models.providers.blockrun.headers, { ...(headers ?? {}), ...CLIENT_HEADERS });
+    assert.equal(doc.models.providers.blockrun.apiKey, "their-own-key");
+    assert.ok(api.logs.some((l) => l.includes("the header x-clawrouter-client")), api.logs.join("\n"));
+    assert.equal(await upgradeProviderBlock(api, home, api.logger), false); // done once
+    assert.equal(api.writes.length, 1);
+  }
+  // A value the user put there is theirs.
+  const doc = providerDoc("their-own-key", { "x-clawrouter-client": "other" });
+  const api = withConfig(fakeApi(), doc);
+  assert.equal(await upgradeProviderBlock(api, home, api.logger), false);
+  assert.equal(api.writes.length, 0);
 });
 
 test("a key the user chose, or no blockrun provider, is left alone", async () => {
   writeFileSync(join(home, "api-key"), "pcr-real-key\n");
   for (const doc of [providerDoc("their-own-key"), { gateway: { mode: "local" } }]) {
     const api = withConfig(fakeApi(), doc);
-    assert.equal(await upgradeProviderKey(api, home, api.logger), false);
+    assert.equal(await upgradeProviderBlock(api, home, api.logger), false);
     assert.equal(api.writes.length, 0);
   }
 });
@@ -376,10 +396,10 @@ test("without OpenClaw's config writer or the key file, it says to re-run instal
   const noWriter = fakeApi();
   noWriter.runtime = { config: { current: () => providerDoc(PLACEHOLDER_API_KEY) } };
   writeFileSync(join(home, "api-key"), "pcr-real-key\n");
-  assert.equal(await upgradeProviderKey(noWriter, home, noWriter.logger), false);
+  assert.equal(await upgradeProviderBlock(noWriter, home, noWriter.logger), false);
   assert.ok(noWriter.logs.some((l) => l.includes("pyclawrouter openclaw install")));
   const noKey = withConfig(fakeApi(), providerDoc(PLACEHOLDER_API_KEY));
-  assert.equal(await upgradeProviderKey(noKey, mkdtempSync(join(tmpdir(), "pyclawrouter-nokey-")), noKey.logger), false);
+  assert.equal(await upgradeProviderBlock(noKey, mkdtempSync(join(tmpdir(), "pyclawrouter-nokey-")), noKey.logger), false);
   assert.equal(noKey.writes.length, 0);
 });
 
