@@ -47,8 +47,8 @@ def openclaw_json(tmp_path: Path) -> Path:
 
 def test_defaults_when_nothing_is_configured(home: Path, tmp_path: Path) -> None:
     config = load_effective_config(home, {}, openclaw_config=tmp_path / "missing.json")
-    assert config == {"port": 8402, "maxCostPerRunMode": "graceful", "manageProxy": True, "allowUnlistedModels": False,
-                      "requireApiKey": True}
+    assert config == {"port": 8402, "maxCostPerRunMode": "graceful", "manageProxy": True, "autoInject": True,
+                      "allowUnlistedModels": False, "requireApiKey": True}
 
 
 def test_precedence_openclaw_then_yaml_then_explicit_then_env(home: Path, openclaw_json: Path, tmp_path: Path) -> None:
