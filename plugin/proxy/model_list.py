@@ -1,7 +1,10 @@
-"""``GET /v1/models``: the names the router accepts, as an OpenAI model list, built once at start-up.
+"""``GET /v1/models``: the names the router accepts, as an OpenAI model list, built once per catalog view.
 
 Every routing profile twice (``blockrun/auto`` as other clients send it, bare ``auto`` as OpenClaw does), then
-every chat and image model id, then the aliases (``flash``, ``sonnet``, ...); each name once.
+every chat and image model id, then the aliases (``flash``, ``sonnet``, ...); each name once. Profile and chat
+model rows also carry what a model picker shows (``name``, ``context_window``, ``max_output``, ``vision``,
+``reasoning``, ``pricing`` in USD per million tokens): the plugin's catalog hooks (``plugin/catalog.js``) list
+them in OpenClaw. OpenAI clients ignore fields they do not know.
 """
 
 from __future__ import annotations
@@ -16,6 +19,19 @@ from pyclawrouter.routing.names import AGENTIC_TABLE, PROFILES
 PROFILE_ORDER = (*PROFILES, AGENTIC_TABLE)
 
 
+def _details(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    details: dict[str, dict[str, Any]] = {}
+    for profile in catalog.profile_entries.values():
+        details[profile.id] = {"name": profile.name, "context_window": profile.context_window,
+                               "max_output": profile.max_output, "vision": True, "reasoning": False,
+                               "pricing": {"input": 0, "output": 0}}
+    for model in catalog.models.values():
+        details[model.id] = {"name": model.name, "context_window": model.context_window,
+                             "max_output": model.max_output, "vision": model.vision, "reasoning": model.reasoning,
+                             "pricing": {"input": model.input_price, "output": model.output_price}}
+    return details
+
+
 def model_list(catalog: Catalog) -> dict[str, Any]:
     created = int(time.time())
     ids: list[str] = []
@@ -25,8 +41,10 @@ def model_list(catalog: Catalog) -> dict[str, Any]:
     ids.extend(catalog.image_models)
     ids.extend(catalog.aliases)
     unique = list(dict.fromkeys(ids))
+    details = _details(catalog)
     return {"object": "list", "data": [
         {"id": model_id, "object": "model", "created": created,
-         "owned_by": model_id.split("/", 1)[0] if "/" in model_id else "blockrun"}
+         "owned_by": model_id.split("/", 1)[0] if "/" in model_id else "blockrun",
+         **details.get(model_id.removeprefix(PROVIDER_PREFIX), {})}
         for model_id in unique
     ]}
