@@ -16,6 +16,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
+import { createCatalogHooks } from "./catalog.js";
 import { buildProviderBlock, ensureApiKey, findPython, injectProvider } from "./inject.js";
 import { PROVIDER_HEADERS } from "./provider_block.js";
 import { createUsageHooks } from "./usage.js";
@@ -494,6 +495,14 @@ export default {
         portFor: (config) => portOf(config?.plugins?.entries?.[PLUGIN_ID]?.config ?? pluginConfig(api)),
         apiKeyFile: () => readApiKey(defaultStateDir()),
         lastError: () => readLastError(defaultStateDir()),
+      }),
+      // The live catalog in `openclaw models list` and the model picker; any live id in a turn (catalog.js).
+      ...createCatalogHooks({
+        providerId: PROVIDER_ID,
+        host: DEFAULT_HOST,
+        placeholderKey: PLACEHOLDER_API_KEY,
+        portFor: (config) => portOf(config?.plugins?.entries?.[PLUGIN_ID]?.config ?? pluginConfig(api)),
+        apiKeyFile: () => readApiKey(defaultStateDir()),
       }),
     });
     for (const [name, { description, acceptsArgs, requireAuth, exposeSenderIsOwner }] of Object.entries(COMMANDS)) {

@@ -10,7 +10,9 @@ block write the same one. ``plugin/index.js`` is written by hand except for one 
 below: the constants the JavaScript shim shares with Python (plugin and provider ids, the proxy's host and
 default port, the state directory and the file names both sides use in it, the old placeholder API key, and
 the command table from
-:mod:`pyclawrouter.commands.registry`). A test fails while any of these differs from what this writes.
+:mod:`pyclawrouter.commands.registry`). ``plugin/catalog.js`` has one such block too: the model rows of the
+shipped catalog (:func:`pyclawrouter.openclaw.provider_block.model_rows`), which the catalog hooks show while
+the proxy does not answer. A test fails while any of these differs from what this writes.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from pyclawrouter import paths
 from pyclawrouter.commands.registry import COMMANDS
 from pyclawrouter.config_schema import PLUGIN_ID
 from pyclawrouter.openclaw.manifest import ENTRY, PROVIDER_ID, dumps, manifest, package_json
-from pyclawrouter.openclaw.provider_block import PLACEHOLDER_API_KEY, local_service, provider_block
+from pyclawrouter.openclaw.provider_block import PLACEHOLDER_API_KEY, local_service, model_rows, provider_block
 
 COMMAND = "python -m pyclawrouter.openclaw.generate"
 PROVIDER_TEMPLATE = "plugin/provider_block.js"
+CATALOG_MODULE = "plugin/catalog.js"
 BEGIN = "// BEGIN GENERATED"  # the block runs from the line starting with this to the END line
 END = "// END GENERATED"
 
@@ -90,13 +93,31 @@ def provider_template() -> str:
     return "\n".join(lines) + "\n"
 
 
-def with_constants(source: str) -> str:
-    """``source`` (the text of ``index.js``) with its generated block replaced by :func:`shim_constants`."""
+def static_models() -> str:
+    """The generated block of ``plugin/catalog.js``, marker lines included: one model row a line."""
+    lines = [
+        f"{BEGIN} by `{COMMAND}` from the Python sources: change those, not this block.",
+        "// The routing profiles, then every chat model of the shipped catalog, as OpenClaw model rows.",
+        "export const STATIC_MODELS = [",
+        *(f"  {_js(row)}," for row in model_rows()),
+        "];",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def with_block(source: str, block: str, name: str = ENTRY) -> str:
+    """``source`` (the text of the file ``name``) with its generated block replaced by ``block``."""
     start, end = source.find(BEGIN), source.find(END)
     if start < 0 or end < start:
-        raise ValueError(f"{ENTRY} has lost the lines that mark its generated block ({BEGIN!r} ... {END!r})")
+        raise ValueError(f"{name} has lost the lines that mark its generated block ({BEGIN!r} ... {END!r})")
     after = source.find("\n", end)
-    return source[:start] + shim_constants() + ("" if after < 0 else source[after + 1 :])
+    return source[:start] + block + ("" if after < 0 else source[after + 1 :])
+
+
+def with_constants(source: str) -> str:
+    """``source`` (the text of ``index.js``) with its generated block replaced by :func:`shim_constants`."""
+    return with_block(source, shim_constants())
 
 
 def expected(root: Path) -> dict[Path, str]:
@@ -107,6 +128,9 @@ def expected(root: Path) -> dict[Path, str]:
         root / "package.json": dumps(package_json()),
         entry: with_constants(entry.read_text(encoding="utf-8")),
         root / PROVIDER_TEMPLATE: provider_template(),
+        root / CATALOG_MODULE: with_block(
+            (root / CATALOG_MODULE).read_text(encoding="utf-8"), static_models(), CATALOG_MODULE
+        ),
     }
 
 

@@ -49,6 +49,9 @@ RUNTIME_FILES = (COMMAND_TOKEN_FILE, PROXY_LAST_ERROR_FILE, LAST_GOOD_CONFIG_FIL
                  DASHBOARD_TOKEN_FILE)
 
 Progress = Callable[[str], None]
+# OpenClaw refuses a CLI config write that leaves less than half of openclaw.json (its "size-drop" check). It
+# writes the file as JSON indented by 2, which is what _pretty_size measures; the margin covers what it adds.
+KEEP_FRACTION = 0.52
 
 
 def _quiet(line: str) -> None:
@@ -165,6 +168,10 @@ def install(
     set_primary_now = primary is None
     if set_primary_now:
         ops.append({"path": "agents.defaults.model.primary", "value": DEFAULT_PRIMARY})
+    # An install from before the catalog hooks wrote every model into the block; replacing that list with the
+    # profiles in one write would halve a small config, which OpenClaw refuses.
+    _shrink_provider_models(run, json.loads(json.dumps(doc)), {"models": {"providers": {PROVIDER_ID: block}}},
+                            progress)
     progress("Writing the provider block and the plugin config (openclaw config set, ~10 s)...")
     run_checked(run, ["config", "set", "--batch-json", json.dumps(ops)], "writing the OpenClaw config")
 
@@ -180,7 +187,9 @@ def install(
 
     messages = [
         f"Installed the pyclawrouter plugin into OpenClaw {version} ({config_path}).",
-        f"Provider {PROVIDER_ID}: {len(block['models'])} models at {block['baseUrl']}.",
+        f"Provider {PROVIDER_ID} at {block['baseUrl']}: the routing profiles are in openclaw.json; every model "
+        "of the live catalog is in `openclaw models list --refresh` and the model picker, and "
+        f"`{PROVIDER_ID}/<model id>` works in a turn.",
         f"The gateway runs the proxy with {interpreter}.",
         f"Default model set to {DEFAULT_PRIMARY}." if set_primary_now else f"Default model left as {primary}.",
         "Restart the gateway to load it: `openclaw gateway restart`.",
@@ -225,10 +234,10 @@ def _pretty_size(doc: Mapping[str, Any]) -> int:
 def _shrink_provider_models(
     run: Runner, doc: dict[str, Any], patch: Mapping[str, Any], progress: Progress = _quiet
 ) -> None:
-    """Empty our provider's model list in steps until ``patch`` can be applied in one write.
+    """Shorten our provider's model list in steps until ``patch`` can be applied in one write.
 
-    OpenClaw rejects a CLI config write that shrinks ``openclaw.json`` below half its size (``size-drop``), and
-    our model list is most of a small config, so removing it takes a few writes that each keep over half."""
+    Only a block written before the catalog hooks needs this (every model in its list, most of a small config):
+    removing or replacing that list takes a few writes that each keep over half of ``openclaw.json``."""
     provider = dig(doc, f"models.providers.{PROVIDER_ID}")
     if not isinstance(provider, dict) or not isinstance(provider.get("models"), list):
         return
@@ -238,13 +247,13 @@ def _shrink_provider_models(
         _apply_patch(after, patch)
         return _pretty_size(after)
 
-    while provider["models"] and final_size() < _pretty_size(doc) * 0.55:
+    while provider["models"] and final_size() < _pretty_size(doc) * KEEP_FRACTION:
         models = provider["models"]
         size = _pretty_size(doc)
         keep = len(models) - 1
         for candidate in range(len(models)):
             provider["models"] = models[:candidate]
-            if _pretty_size(doc) >= size * 0.55:
+            if _pretty_size(doc) >= size * KEEP_FRACTION:
                 keep = candidate
                 break
         provider["models"] = models[:keep]
@@ -267,11 +276,71 @@ def _apply_patch(doc: dict[str, Any], patch: Mapping[str, Any]) -> None:
             doc[key] = value
 
 
+def _merge_patches(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """``first`` and ``second`` as one merge patch (``_batches`` keeps it only when it does what the two do)."""
+    merged = dict(first)
+    for key, value in second.items():
+        before = merged.get(key)
+        if isinstance(before, Mapping) and isinstance(value, Mapping):
+            merged[key] = _merge_patches(before, value)
+        elif before is None and key in merged and isinstance(value, Mapping):
+            continue  # deleted as a whole by ``first``: what ``second`` deletes below it is gone already
+        else:
+            merged[key] = value
+    return merged
+
+
+def _applied(doc: Mapping[str, Any], *patches: Mapping[str, Any]) -> dict[str, Any]:
+    after: dict[str, Any] = json.loads(json.dumps(doc))
+    for patch in patches:
+        _apply_patch(after, patch)
+    return after
+
+
+def _fits(state: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    return _pretty_size(after) >= _pretty_size(state) * KEEP_FRACTION
+
+
+def _batches(doc: Mapping[str, Any], patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``patches`` turned, in order, into as few writes as OpenClaw accepts (each keeps over half the file).
+
+    Every ``openclaw`` run costs seconds, so each write does as much as the size check allows: whole patches
+    merged while they fit, then our provider's model list shortened as far as still fits. One write for a config
+    our block is a small part of; a fresh, small config takes a few."""
+    state = _applied(doc)
+    queue = list(patches)
+    batches: list[dict[str, Any]] = []
+    while queue:
+        pending: dict[str, Any] = {}
+        while queue:
+            merged = _merge_patches(pending, queue[0])
+            after = _applied(state, merged)
+            if after != _applied(state, pending, queue[0]) or not _fits(state, after):
+                break
+            pending = merged
+            queue.pop(0)
+        models = dig(_applied(state, pending), f"models.providers.{PROVIDER_ID}.models")
+        if queue and isinstance(models, list) and models:
+            for keep in range(len(models)):
+                shorter = _merge_patches(pending, {"models": {"providers": {PROVIDER_ID: {"models": models[:keep]}}}})
+                if _fits(state, _applied(state, shorter)):
+                    pending = shorter
+                    break
+        if not pending:  # nothing fits: send the next patch as it is and let OpenClaw say why it refuses
+            pending = queue.pop(0)
+        batches.append(pending)
+        _apply_patch(state, pending)
+    return batches
+
+
 def _write_patch(run: Runner, patch: Mapping[str, Any]) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json5", prefix="pyclawrouter-", delete=False) as handle:
         json.dump(patch, handle)
+    models_path = f"models.providers.{PROVIDER_ID}.models"
+    # OpenClaw refuses a patch whose list drops entries unless told the list is replaced on purpose.
+    replace = ["--replace-path", models_path] if isinstance(dig(patch, models_path), list) else []
     try:
-        run_checked(run, ["config", "patch", "--file", handle.name], "updating the OpenClaw config")
+        run_checked(run, ["config", "patch", "--file", handle.name, *replace], "updating the OpenClaw config")
     finally:
         Path(handle.name).unlink(missing_ok=True)
 
@@ -302,13 +371,19 @@ def uninstall(
     check_version(run)
     record = InstallRecord.load(home)
     messages: list[str] = []
-    patches: list[dict[str, Any]] = []  # applied one at a time: OpenClaw refuses a write that halves the file
+    patches: list[dict[str, Any]] = []  # in this order; _batches merges them into as few writes as it can
     if record is None:
         messages.append(
             "No install record found: removing the plugin only; models.providers.blockrun and the "
             "default model are left as they are."
         )
     else:
+        provider_path = f"models.providers.{PROVIDER_ID}"
+        current = dig(doc, provider_path)
+        # localService first (the block stays valid without it: OpenClaw refuses a custom provider block
+        # without baseUrl or models), so a write can take it while the list is shortened (_batches).
+        if isinstance(current, Mapping) and "localService" in current:
+            patches.append(deletion_patch(doc, f"{provider_path}.localService"))
         if record.set_primary and current_primary(doc) == DEFAULT_PRIMARY:
             short_form = isinstance(dig(doc, "agents.defaults.model"), str)
             patches.append(
@@ -318,20 +393,15 @@ def uninstall(
         provider = record.previous_provider
         if provider:
             # A merge patch: keys install added that the user's block never had are deleted (null), not kept.
-            current = dig(doc, f"models.providers.{PROVIDER_ID}")
             added = {key: None for key in current if key not in provider} if isinstance(current, dict) else {}
             patches.append({"models": {"providers": {PROVIDER_ID: {**added, **provider}}}})
             messages.append("Restored the provider block that was there before.")
         else:
-            patches.append(deletion_patch(doc, f"models.providers.{PROVIDER_ID}"))
+            patches.append(deletion_patch(doc, provider_path))
             messages.append(f"Removed models.providers.{PROVIDER_ID}.")
-    if record is not None and isinstance(dig(doc, f"models.providers.{PROVIDER_ID}.localService"), Mapping):
-        # First, while the model list still makes the file large: removed last, with the rest of the block,
-        # it would be one more write that halves a small config, which OpenClaw refuses.
-        patches.insert(0, deletion_patch(doc, f"models.providers.{PROVIDER_ID}.localService"))
-    for number, patch in enumerate(patches, 1):
-        progress(f"Updating the OpenClaw config ({number} of {len(patches)}; a few writes, ~10 s each)...")
-        _shrink_provider_models(run, doc, patch, progress)
+    batches = _batches(doc, patches)
+    for number, patch in enumerate(batches, 1):
+        progress(f"Updating the OpenClaw config ({number} of {len(batches)}, ~10 s each)...")
         _write_patch(run, patch)
         _apply_patch(doc, patch)
     entry = dig(doc, f"plugins.entries.{PLUGIN_ID}")

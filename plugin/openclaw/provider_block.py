@@ -1,7 +1,12 @@
 """The ``models.providers.blockrun`` block OpenClaw needs before it will send a turn to ``blockrun/<model>``.
 
-Built from the routing catalog: the routing profiles first (``blockrun/auto`` is what users pick), then every
-model with its price (USD per million tokens), context window, output limit and vision/reasoning flags.
+Its model list holds the routing profiles only (``blockrun/auto`` is what users pick). Every other model comes
+from the plugin's catalog hooks (``plugin/catalog.js``), fed by the proxy's live ``GET /v1/models``: OpenClaw
+lists them in ``openclaw models list`` and the model picker, and a turn to ``blockrun/<any live id>`` resolves
+through the hooks without a row here (OpenClaw 2026.9.6 also runs one without the plugin loaded: the provider's
+``baseUrl`` is on loopback). A short list keeps install and uninstall to one config write each.
+:func:`model_rows` is also the shape of the static rows generated into ``plugin/catalog.js``, which the hooks
+fall back to while the proxy is down.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pyclawrouter.paths import DEFAULT_HOST
-from pyclawrouter.routing.catalog import default_catalog
+from pyclawrouter.routing.catalog import Catalog, Model, Profile, default_catalog
 
 # What versions before the per-install key wrote as apiKey (OpenClaw's model registry wants one). The plugin
 # (plugin/index.js, which gets this value from openclaw.generate) replaces it with the real key at gateway start.
@@ -21,41 +26,48 @@ def _cost(input_price: float, output_price: float) -> dict[str, float]:
     return {"input": input_price, "output": output_price, "cacheRead": 0, "cacheWrite": 0}
 
 
+def profile_row(profile: Profile) -> dict[str, Any]:
+    """A routing profile as an OpenClaw model row (free to ask for: the model it routes to is what is paid)."""
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "reasoning": False,
+        "input": ["text", "image"],
+        "cost": _cost(0, 0),
+        "contextWindow": profile.context_window,
+        "maxTokens": profile.max_output,
+    }
+
+
+def model_row(model: Model) -> dict[str, Any]:
+    """A chat model as an OpenClaw model row: price in USD per million tokens, limits, vision and reasoning."""
+    return {
+        "id": model.id,
+        "name": model.name,
+        "reasoning": model.reasoning,
+        "input": ["text", "image"] if model.vision else ["text"],
+        "cost": _cost(model.input_price, model.output_price),
+        "contextWindow": model.context_window,
+        "maxTokens": model.max_output,
+    }
+
+
+def model_rows(catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """The profiles, then every chat model of ``catalog`` (the shipped one by default)."""
+    catalog = catalog or default_catalog()
+    profiles = [profile_row(p) for p in catalog.profile_entries.values()]
+    return [*profiles, *(model_row(m) for m in catalog.models.values())]
+
+
 def provider_block(port: int, api_key: str) -> dict[str, Any]:
     """``api_key``: the proxy's per-install key; OpenClaw sends it as ``Authorization: Bearer`` on every call."""
-    catalog = default_catalog()
-    models: list[dict[str, Any]] = []
-    for profile in catalog.profile_entries.values():
-        models.append(
-            {
-                "id": profile.id,
-                "name": profile.name,
-                "reasoning": False,
-                "input": ["text", "image"],
-                "cost": _cost(0, 0),
-                "contextWindow": profile.context_window,
-                "maxTokens": profile.max_output,
-            }
-        )
-    for model in catalog.models.values():
-        models.append(
-            {
-                "id": model.id,
-                "name": model.name,
-                "reasoning": model.reasoning,
-                "input": ["text", "image"] if model.vision else ["text"],
-                "cost": _cost(model.input_price, model.output_price),
-                "contextWindow": model.context_window,
-                "maxTokens": model.max_output,
-            }
-        )
     return {
         "baseUrl": f"http://127.0.0.1:{port}/v1",
         "api": "openai-completions",
         "apiKey": api_key,
         # Tells the proxy the client is OpenClaw, so a spend-cap stop is explained in chat (proxy/cap_stop.py).
         "headers": {"x-clawrouter-client": "openclaw"},
-        "models": models,
+        "models": [profile_row(p) for p in default_catalog().profile_entries.values()],
     }
 
 

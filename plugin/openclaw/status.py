@@ -64,7 +64,8 @@ def format_status(info: Mapping[str, Any]) -> str:
         f"{mark(info['pluginFiles'])} plugin files: {info['pluginFiles'] or 'not installed'}",
         f"{mark(info['pluginEnabled'])} plugin entry: {'enabled' if info['pluginEnabled'] else 'missing or disabled'}",
         f"{mark(info['providerModels'])} provider {PROVIDER_ID}: "
-        + (f"{info['providerModels']} models at {info['providerBaseUrl']}" if info["providerModels"] else "missing"),
+        + (f"{info['providerModels']} models listed at {info['providerBaseUrl']} (the plugin adds the live catalog)"
+           if info["providerModels"] else "missing"),
         f"{mark(info['primaryModel'])} default model: {info['primaryModel'] or 'none'}",
         f"{mark(info['pluginConfig'].get('python'))} python: {info['pluginConfig'].get('python') or 'not recorded'}",
         f"{mark(info['proxyHealthy'])} proxy on 127.0.0.1:{info['port']}: "

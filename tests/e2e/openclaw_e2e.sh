@@ -5,7 +5,10 @@
 # with the official SDK, that it shows in /stats, that maxCostPerRun from the plugin's YAML file is enforced in
 # strict mode, that stopping the gateway stops the proxy, that the plugin replaces an old placeholder apiKey
 # with the proxy's key, that the proxy refuses callers without that key and requests that name another host
-# or come from a web page, and that a plugin installed with `openclaw plugins install` alone adds its provider.
+# or come from a web page, that a plugin installed with `openclaw plugins install` alone adds its provider; that
+# models.providers.blockrun.models[] holds the routing profiles only, the live catalog is in
+# `openclaw models list --refresh` and the gateway's models.list, and a turn to a live model that is not in
+# models[] is answered (gateway and agent --local, with that model's own context window).
 #
 # Usage: tests/e2e/openclaw_e2e.sh          (run from anywhere; needs the npm registry the first time)
 #   PYTHON=...               interpreter with pyclawrouter installed (default: python3 on PATH)
@@ -94,7 +97,9 @@ export BLOCKRUN_API_BASE=http://127.0.0.1:$FAKE_PORT/api BLOCKRUN_BASE_RPC_URL=h
 export BLOCKRUN_WALLET_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318
 
 step "pyclawrouter openclaw install"
+t0=$SECONDS
 "$PYTHON" -m pyclawrouter openclaw install --port "$PROXY_PORT" --python "$PYTHON"
+INSTALL_S=$((SECONDS - t0))
 "$PYTHON" -m pyclawrouter openclaw install --port "$PROXY_PORT" --python "$PYTHON" > /dev/null  # idempotent
 "$OC" config set --batch-json '[{"path":"update.checkOnStart","value":false},{"path":"gateway.mode","value":"local"}]' \
   > /dev/null
@@ -261,6 +266,32 @@ done
 OPENCLAW_GATEWAY_PORT=$GW_PORT OPENCLAW_GATEWAY_TOKEN=$GW_TOKEN "$OC" models list > "$WORK/models-list.txt" 2>&1 || fail "openclaw models list failed: $(tail -5 "$WORK/models-list.txt")"
 grep -q "blockrun/auto" "$WORK/models-list.txt" || fail "blockrun/auto is not in openclaw models list: $(head -20 "$WORK/models-list.txt")"
 echo "   openclaw models list: $(grep -c '^blockrun/' "$WORK/models-list.txt" || true) blockrun/* rows, blockrun/auto among them"
+# models.providers.blockrun.models[] holds the profiles only: the live catalog comes from the plugin's catalog
+# hook (plugin/catalog.js, fed by the proxy's /v1/models), which OpenClaw runs on a refresh.
+"$PYTHON" -c 'import json5, sys; ids = [m["id"] for m in json5.load(open(sys.argv[1]))["models"]["providers"]["blockrun"]["models"]]
+assert ids == ["auto", "eco", "premium", "free"], ids' "$HOME/.openclaw/openclaw.json" \
+  || fail "models.providers.blockrun.models is not the routing profiles"
+# A live model that is not in models[], whose context window is not OpenClaw's generic 200k; a free one, so the
+# paid-request counts below stay as they are.
+read -r LIVE_MODEL LIVE_CONTEXT < <(curl -s -H "Authorization: Bearer $API_KEY" "$V1" | "$PYTHON" -c 'import json, sys
+rows = [r for r in json.load(sys.stdin)["data"] if "/" in r["id"] and not r["id"].startswith("blockrun/")
+        and r.get("context_window", 200000) < 200000 and r.get("pricing") == {"input": 0, "output": 0}]
+print(rows[0]["id"], rows[0]["context_window"])') || fail "no live chat model in /v1/models"
+OPENCLAW_GATEWAY_PORT=$GW_PORT OPENCLAW_GATEWAY_TOKEN=$GW_TOKEN timeout 180 "$OC" models list --refresh --provider blockrun \
+  > "$WORK/models-refresh.txt" 2>&1 || fail "openclaw models list --refresh failed: $(tail -5 "$WORK/models-refresh.txt")"
+live_rows=$(grep -c '^blockrun/' "$WORK/models-refresh.txt" || true)
+[ "$live_rows" -gt 20 ] && grep -q "^blockrun/$LIVE_MODEL " "$WORK/models-refresh.txt" \
+  || fail "openclaw models list --refresh does not show the live catalog: $(head -20 "$WORK/models-refresh.txt")"
+# The Control UI's picker reads the gateway's models.list, which now has the live rows too.
+call models.list '{}' > "$WORK/models-rpc.json" || fail "models.list failed"
+"$PYTHON" -c 'import json, sys; ids = {m["id"] for m in json.load(open(sys.argv[1]))["models"] if m.get("provider") == "blockrun"}
+assert sys.argv[2] in ids and len(ids) > 20, sorted(ids)' "$WORK/models-rpc.json" "$LIVE_MODEL" \
+  || fail "the gateway's models.list (the model picker) lacks the live catalog"
+echo "   models.providers.blockrun.models: the 4 profiles; after a refresh models list and models.list: $live_rows live rows"
+# A turn to that model in the real gateway: OpenClaw resolves it through the plugin's dynamic model hook.
+ask m1 "/model blockrun/$LIVE_MODEL" "blockrun/$LIVE_MODEL"
+ask m1 "hello there, what is 2+2?" "Fake reply from $LIVE_MODEL:"
+CHECKS=$((CHECKS + 4))
 # The dashboard: `pyclawrouter dashboard --url` gives a one-time link; following it (cookie) shows the page.
 DASH_URL=$("$PYTHON" -m pyclawrouter dashboard --url) || fail "pyclawrouter dashboard --url failed"
 case "$DASH_URL" in "http://127.0.0.1:$PROXY_PORT/dashboard?once="*) ;; *) fail "unexpected dashboard URL $DASH_URL" ;; esac
@@ -349,8 +380,24 @@ echo "   openclaw agent --local -> $(grep -o 'Fake reply from [^:]*' "$WORK/agen
 for i in $(seq 1 20); do curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" || break; sleep 0.5; done
 curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" && fail "the proxy agent --local started outlived it"
 
+step "without a gateway, a turn to a live model that is not in models[] gets its own context window"
+timeout 300 "$OC" agent --local --model "blockrun/$LIVE_MODEL" --message "hello there, what is 2+2?" --json \
+  > "$WORK/agent-live.json" 2> "$WORK/agent-live.err" || fail "openclaw agent --local --model failed: $(tail -5 "$WORK/agent-live.err")"
+"$PYTHON" - "$WORK/agent-live.json" "$LIVE_MODEL" "$LIVE_CONTEXT" <<'PY' || fail "agent --local --model blockrun/$LIVE_MODEL: $(head -c 600 "$WORK/agent-live.json")"
+import json, sys
+out = json.load(open(sys.argv[1]))
+meta = out["meta"]["agentMeta"]
+assert meta["model"] == sys.argv[2] and f"Fake reply from {sys.argv[2]}:" in out["payloads"][0]["text"], meta
+assert meta["contextTokens"] == int(sys.argv[3]), (meta["contextTokens"], sys.argv[3])  # not the generic 200k
+print(f"   openclaw agent --local --model blockrun/{sys.argv[2]}: answered, context {meta['contextTokens']}")
+PY
+for i in $(seq 1 20); do curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/health" || break; sleep 0.5; done
+CHECKS=$((CHECKS + 1))
+
 step "uninstall removes what install added"
+t0=$SECONDS
 "$PYTHON" -m pyclawrouter openclaw uninstall
+UNINSTALL_S=$((SECONDS - t0))
 "$PYTHON" - "$HOME/.openclaw/openclaw.json" <<'PY'
 import json5, sys
 doc = json5.load(open(sys.argv[1]))
@@ -412,5 +459,6 @@ CHECKS=$((CHECKS + 3))
 CHECKS=$((CHECKS + 7))  # plugin loaded, proxy started (from a shadowing folder), proxy stopped twice,
                         # refused uninstall, agent --local started the proxy, clean uninstall
 echo
+echo "install ${INSTALL_S}s, uninstall ${UNINSTALL_S}s (wall time of each pyclawrouter openclaw command)"
 echo "E2E OK in $((SECONDS - STARTED))s"
 echo "openclaw-e2e: $CHECKS passed, 0 failed"

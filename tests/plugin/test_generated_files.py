@@ -1,5 +1,6 @@
 """The files OpenClaw loads are what ``python -m pyclawrouter.openclaw.generate`` writes from the Python sources:
-the manifest from the config schema, and index.js's shared constants and command table from the registry."""
+the manifest from the config schema, index.js's shared constants and command table from the registry, and
+catalog.js's static model rows from the routing catalog."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def test_index_js_commands_are_the_registry() -> None:
 def _copy_checkout(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     (root / "plugin").mkdir(parents=True)
-    for name in ("pyproject.toml", "openclaw.plugin.json", "package.json", ENTRY):
+    for name in ("pyproject.toml", "openclaw.plugin.json", "package.json", ENTRY, generate.CATALOG_MODULE):
         shutil.copy(ROOT / name, root / name)
     return root
 
@@ -91,3 +92,14 @@ def test_lost_markers_and_a_wrong_root_are_clear_errors(tmp_path: Path) -> None:
 
     nowhere = _run("--root", str(tmp_path / "nothing-here"))
     assert nowhere.returncode == 1 and "is not a pyclawrouter checkout" in nowhere.stderr
+
+
+def test_catalog_js_static_rows_are_the_shipped_catalog() -> None:
+    from pyclawrouter.openclaw.provider_block import model_rows
+    from pyclawrouter.routing.catalog import default_catalog
+
+    block = generate.static_models()
+    rows = [json.loads(line.strip().rstrip(",")) for line in block.splitlines() if line.startswith("  {")]
+    assert rows == model_rows()
+    assert [r["id"] for r in rows[:4]] == ["auto", "eco", "premium", "free"]
+    assert {r["id"] for r in rows[4:]} == set(default_catalog().models)
