@@ -2,7 +2,8 @@
 
 YAML goes through ruamel's round-trip mode and TOML through tomlkit; both keep comments and key order. The
 new document is validated against the schema before anything is written, and the write is atomic, so a
-rejected change leaves the file exactly as it was.
+rejected change leaves the file exactly as it was. Both libraries are imported only when a file is edited:
+the proxy imports this module at start and most runs never edit.
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ import io
 from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, cast
-
-import tomlkit
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
 
 from pyclawrouter.config_schema.loader import ConfigError, parse_config_text, validate_config
 from pyclawrouter.fsutil import atomic_write
@@ -41,6 +38,9 @@ def update_config_file(
 
 
 def _edit_yaml(text: str, changes: Mapping[str, object], remove: Iterable[str]) -> str:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
     yaml = YAML()  # round-trip
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -59,6 +59,8 @@ def _edit_yaml(text: str, changes: Mapping[str, object], remove: Iterable[str]) 
 
 
 def _edit_toml(text: str, changes: Mapping[str, object], remove: Iterable[str]) -> str:
+    import tomlkit
+
     document = tomlkit.parse(text)
     for key, value in changes.items():
         _set(cast(MutableMapping[str, Any], document), key, value, tomlkit.table)

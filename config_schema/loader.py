@@ -1,8 +1,12 @@
-"""Read a config file (YAML, TOML or JSON) and validate it against ``schema.json``."""
+"""Read a config file (YAML, TOML or JSON) and validate it against ``schema.json``.
+
+Validation is :mod:`pyclawrouter.config_schema.check` (no jsonschema in the proxy). The YAML and JSON5 parsers
+are imported only when a file of that kind is read: the proxy often has no config file at all, and both
+cost RSS for the whole life of the process.
+"""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import math
@@ -11,11 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-import json5
-import jsonschema
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
+from pyclawrouter.config_schema.check import Problem, additional_keys, problems, repeated_at, supported
 from pyclawrouter.errors import UserFacingError
 
 _SCHEMA_FILE = Path(__file__).with_name("schema.json")
@@ -33,8 +33,12 @@ def schema() -> dict[str, Any]:
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+def _checked_schema() -> dict[str, Any]:
+    """The schema, once :func:`~pyclawrouter.config_schema.check.supported` has accepted every keyword in it
+    (otherwise it raises, and no config loads)."""
+    loaded = schema()
+    supported(loaded)
+    return loaded
 
 
 def validate_config(data: object, *, source: str) -> dict[str, Any]:
@@ -50,10 +54,16 @@ def validate_config(data: object, *, source: str) -> dict[str, Any]:
                    f"{_allowed_number(where)}" for where, value in _non_finite(plain)]
     if bad_numbers:
         raise ConfigError("\n".join(bad_numbers))
-    errors = sorted(_validator().iter_errors(plain), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        raise ConfigError("\n".join(f"{source}: {_explain(error)}" for error in errors))
+    found = problems(plain, _checked_schema())
+    if found:
+        raise ConfigError(explain_all(found, source=source))
     return cast(dict[str, Any], plain)
+
+
+def explain_all(found: list[Problem], *, source: str) -> str:
+    """One line per problem, ordered by where it is in the config."""
+    ordered = sorted(found, key=lambda p: [str(part) for part in p.path])
+    return "\n".join(f"{source}: {_explain(problem)}" for problem in ordered)
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
@@ -72,36 +82,56 @@ def parse_config_text(text: str, path: Path) -> object:
     suffix = path.suffix.lower()
     if not text.strip():
         return {}
-    try:
-        if suffix in (".yaml", ".yml"):
+    if suffix in (".yaml", ".yml"):
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        try:
             loaded = YAML(typ="safe").load(text)
-            return {} if loaded is None else loaded
+        except YAMLError as exc:
+            raise ConfigError(f"{path}: not valid {suffix.lstrip('.').upper()}: {_one_line(str(exc))}") from None
+        return {} if loaded is None else loaded
+    try:
         if suffix == ".toml":
             return tomllib.loads(text)
         if suffix in (".json", ".json5"):
-            return json5.loads(text)  # JSON5 is a superset of JSON; OpenClaw's openclaw.json is JSON5
-    except (YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
+            return parse_json5(text)  # OpenClaw's openclaw.json is JSON5
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: not valid {suffix.lstrip('.').upper()}: {_one_line(str(exc))}") from None
     raise ConfigError(f"{path}: unknown config format {suffix!r}; use .yaml, .yml, .toml or .json")
 
 
-def _explain(error: jsonschema.ValidationError) -> str:
-    where = ".".join(str(p) for p in error.absolute_path) or "<top level>"
-    rule = error.validator
-    spec = error.validator_value
+def parse_json5(text: str) -> object:
+    """JSON5 text as Python data. Plain JSON (what OpenClaw writes) goes through ``json``; the JSON5 parser,
+    a superset giving the same value for every JSON document, is loaded only for text ``json`` refuses
+    (comments, trailing commas, unquoted keys)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        import json5
+
+        return json5.loads(text)
+
+
+def _explain(error: Problem) -> str:
+    where = ".".join(str(p) for p in error.path) or "<top level>"
+    rule = error.keyword
+    spec = error.spec
     value = error.instance
     if rule == "additionalProperties" and isinstance(value, Mapping):
-        allowed = sorted(cast(Mapping[str, Any], error.schema.get("properties", {})))
-        extra = sorted(set(value) - set(allowed))
+        import difflib
+
+        # The keys a mapping may have: named ones, or (for a table keyed by profile or tier) the names the
+        # schema's propertyNames enumerates for its patternProperties.
+        names = cast(Mapping[str, Any], error.schema.get("propertyNames", {})).get("enum", [])
+        allowed = sorted({*cast(Mapping[str, Any], error.schema.get("properties", {})), *map(str, names)})
+        extra = additional_keys(value, error.schema)
         hints = []
         for key in extra:
             close = difflib.get_close_matches(key, allowed, n=1)
             hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         prefix = "" if where == "<top level>" else f"{where}: "
         return f"{prefix}unknown key {', '.join(hints)}; allowed keys: {', '.join(allowed)}"
-    if rule == "propertyNames":
-        allowed_names = cast(Mapping[str, Any], spec).get("enum", [])
-        return f"{where}: unknown key {value!r}; allowed: {', '.join(map(str, allowed_names))}"
     if rule == "enum":
         return f"{where}: {_show(value)} is not allowed; allowed: {', '.join(_show(v) for v in spec)}"
     if rule == "type":
@@ -112,25 +142,38 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if rule == "pattern":
         return f"{where}: {_show(value)} has the wrong form; must match {spec}"
     if rule == "required":
-        return f"{where}: {error.message}"
-    if rule in ("oneOf", "anyOf") and error.context:
+        return f"{where}: {error.missing!r} is a required property"
+    if rule == "minLength":
+        return f"{where}: {_show(value)} is too short; must be " + (
+            "non-empty" if spec == 1 else f"at least {spec} characters")
+    if rule == "minProperties":
+        return f"{where}: {_show(value)} is empty; must have at least {spec} key" + ("" if spec == 1 else "s")
+    if rule == "uniqueItems" and isinstance(value, list):
+        at = repeated_at(value)
+        again = _show(value[at]) if at is not None else "an item"
+        return f"{where}: {again} is listed more than once; each item may appear only once"
+    if rule == "oneOf" and error.context:
         return _explain_alternatives(error, where)
-    return f"{where}: {_show(value)} is not allowed ({error.message})"
+    if rule == "oneOf":
+        expected = error.schema.get("description")
+        return f"{where}: {_show(value)} is not allowed; allowed: {expected or 'exactly one of the forms'}"
+    return f"{where}: {_show(value)} is not allowed (rule {rule!r})"
 
 
-def _explain_alternatives(error: jsonschema.ValidationError, where: str) -> str:
+def _explain_alternatives(error: Problem, where: str) -> str:
     """A value that fits none of a ``oneOf``: the mistakes within the alternative it came closest to (the one
     whose errors lie deepest inside the value), else what the alternatives are (the schema's description)."""
-    branches: dict[int, list[jsonschema.ValidationError]] = {}
-    for sub in error.context or ():
-        branches.setdefault(int(sub.schema_path[0]), []).append(sub)
-    depth = {i: max(len(sub.path) for sub in subs) for i, subs in branches.items()}
+    branches: dict[int, list[Problem]] = {}
+    for index, sub in error.context:
+        branches.setdefault(index, []).append(sub)
+    base = len(error.path)
+    depth = {i: max(len(sub.path) - base for sub in subs) for i, subs in branches.items()}
     deepest = max(depth.values())
     closest = [i for i, d in depth.items() if d == deepest]
     if deepest > 0 and len(closest) == 1:
-        return "; ".join(_explain(sub) for sub in branches[closest[0]] if len(sub.path) == deepest)
-    expected = error.schema.get("description") if isinstance(error.schema, Mapping) else None
-    return f"{where}: {_show(error.instance)} is not allowed; allowed: {expected or error.message}"
+        return "; ".join(_explain(sub) for sub in branches[closest[0]] if len(sub.path) - base == deepest)
+    expected = error.schema.get("description")
+    return f"{where}: {_show(error.instance)} is not allowed; allowed: {expected or 'one of the forms'}"
 
 
 def _non_finite(value: object, where: str = "") -> list[tuple[str, float]]:

@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import json5
-
-from pyclawrouter.config_schema.loader import ConfigError, load_config_file, schema, validate_config
+from pyclawrouter.config_schema.loader import ConfigError, load_config_file, parse_json5, schema, validate_config
 
 PLUGIN_ID = "pyclawrouter"
 STATE_CONFIG_NAMES = ("config.yaml", "config.yml", "config.toml")
@@ -88,7 +86,7 @@ def read_openclaw_document(path: Path) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        document = json5.loads(text)
+        document = parse_json5(text)
     except ValueError as exc:
         raise ConfigError(f"{path}: not valid JSON5 ({' '.join(str(exc).split())}); fix it first") from None
     return document if isinstance(document, dict) else {}
