@@ -1,7 +1,8 @@
 """pyclawrouter.payments: x402 challenge parsing, signing (Base, Solana), the spend ceiling, the x402 flow, errors.
 
-The names below load on first use: the payer pulls in solders and coincurve, which the proxy imports in a
-worker thread after it already answers ``/health``. See ``docs/payments.md`` for the API the proxy uses.
+The names below load on first use: the payer pulls in coincurve, which the proxy imports in a worker thread
+after it already answers ``/health``; solders loads with the first Solana payment (``payments/solana.py``).
+See ``docs/payments.md`` for the API the proxy uses.
 """
 
 from __future__ import annotations

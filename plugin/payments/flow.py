@@ -26,7 +26,7 @@ import httpx
 from pyclawrouter.errors import UserFacingError
 from pyclawrouter.payments.errors import resignable_solana_rejection
 
-if TYPE_CHECKING:  # the payer pulls in the x402 SDK and solders, loaded after the server listens
+if TYPE_CHECKING:  # the payer pulls in coincurve, loaded after the server listens
     from pyclawrouter.payments.payer import Payer, PaymentAttempt
 
 

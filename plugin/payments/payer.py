@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyclawrouter.payments import evm, solana
+from pyclawrouter.endpoints import DEFAULT_SOLANA_RPC_URL
+from pyclawrouter.payments import evm
 from pyclawrouter.payments.challenge import Challenge, Requirement, choose_requirement, parse_challenge
 from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused
 from pyclawrouter.payments.headers import PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER
@@ -82,16 +83,22 @@ class Payer:
         expected_pay_to: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if payment_chain == "solana" and wallet.solana_keypair is None:
+        if payment_chain == "solana" and wallet.solana_seed is None:
             raise PaymentRefused(
                 "The payment chain is Solana but this wallet has no Solana key (no mnemonic). "
                 "Run `pyclawrouter wallet chain solana` to set one up, or switch back to Base.",
                 reason="no_solana_key",
             )
+        if payment_chain == "solana":
+            # solders loads here, where the proxy builds its payer off the request path, not at the first
+            # payment; on Base it never loads.
+            from pyclawrouter.payments import solana  # noqa: F401
+
+            assert wallet.solana_keypair is not None
         self.wallet = wallet
         self.payment_chain: PaymentChain = payment_chain
         self.policy = policy or PaymentPolicy()
-        self.solana_rpc_url = solana_rpc_url or solana.DEFAULT_RPC_URL
+        self.solana_rpc_url = solana_rpc_url or DEFAULT_SOLANA_RPC_URL
         self._usdc = USDC_BY_CHAIN[payment_chain]
         self._pin = PayToPin(expected_pay_to)
         self._clock = clock
@@ -129,6 +136,8 @@ class Payer:
     async def sign(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt:
         if self.payment_chain == "base":
             return self._sign_evm(challenge, requirement)
+        from pyclawrouter.payments import solana  # solders: loaded by the first Solana payment, never on Base
+
         keypair = self.wallet.solana_keypair
         assert keypair is not None  # checked in __init__
         blockhash = solana.blockhash_from_extra(requirement) or await solana.fetch_latest_blockhash(self.solana_rpc_url)

@@ -22,7 +22,6 @@ from solders.signature import Signature
 from solders.token.associated import get_associated_token_address
 from solders.transaction import VersionedTransaction
 
-from pyclawrouter.endpoints import DEFAULT_SOLANA_RPC_URL
 from pyclawrouter.payments.challenge import Requirement
 from pyclawrouter.payments.errors import PaymentChallengeError, PaymentRefused, PaymentRpcError
 from pyclawrouter.payments.networks import SPL_TOKEN_PROGRAM, USDC_DECIMALS
@@ -31,7 +30,6 @@ MEMO_PROGRAM = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 TOKEN_PROGRAM = Pubkey.from_string(SPL_TOKEN_PROGRAM)
 COMPUTE_UNIT_LIMIT = 20_000
 COMPUTE_UNIT_PRICE_MICROLAMPORTS = 1
-DEFAULT_RPC_URL = DEFAULT_SOLANA_RPC_URL  # the name payer.py reads
 _TRANSFER_CHECKED = 12
 BLOCKHASH_LIFETIME_S = 120
 """A blockhash is usable for 150 slots (about 60–90 s at 400–600 ms a slot); after this many seconds a

@@ -1,9 +1,10 @@
 """The one place that builds the proxy's parts, starts them and stops them; the app's lifespan drives it.
 
 The server listens first and the heavy parts load in a worker thread: importing the wallet and payment stack
-(the routing tables, solders, coincurve) takes a few hundred milliseconds; loading it in a thread while
-Hypercorn already accepts connections makes ``/health`` answer within a fraction of a second, and a request
-that arrives meanwhile simply waits for the load instead of being refused.
+(the routing tables, coincurve; solders only on Solana, at the first payment) takes a few hundred
+milliseconds; loading it in a thread while Hypercorn already accepts connections makes ``/health`` answer
+within a fraction of a second, and a request that arrives meanwhile simply waits for the load instead of
+being refused.
 
 - :func:`load_deps`: the heavy parts (routing tables, wallet, payer, balance monitor), in the worker thread.
 - :func:`make_context`: everything else that lives as long as the server (HTTP pool, ledger, caches, logs).

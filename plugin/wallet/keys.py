@@ -2,6 +2,8 @@
 
 * EVM: BIP-32 secp256k1 at ``m/44'/60'/0'/0/0`` (the MetaMask default), stored as ``0x`` + 64 hex.
 * Solana: SLIP-10 ed25519 at ``m/44'/501'/0'/0'`` (Phantom/Solflare), the 32-byte result is the ed25519 seed.
+  Its address (the base58 public key) comes from pycryptodome's ed25519, already loaded for Keccak; solders
+  (a 40 MB native library, about 10 MB of RSS once imported) loads only to sign a Solana payment.
 
 BIP-39 (checksummed 11-bit word indices, PBKDF2-HMAC-SHA512 seed), BIP-32 (HMAC-SHA512 plus a scalar
 addition, public keys from libsecp256k1) and SLIP-10 are each a dozen lines of hashlib/hmac, written here so
@@ -18,11 +20,14 @@ import os
 import re
 import unicodedata
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from coincurve import PrivateKey
-from solders.keypair import Keypair
 
 from pyclawrouter.wallet.evm_key import SECP256K1_N, EvmKey
+
+if TYPE_CHECKING:
+    from solders.keypair import Keypair
 
 SOLANA_PATH = (44, 501, 0, 0)  # all hardened: m/44'/501'/0'/0'
 _HARDENED = 0x80000000
@@ -129,5 +134,37 @@ def slip10_ed25519(seed: bytes, path: tuple[int, ...]) -> bytes:
     return key
 
 
+def solana_seed_from_mnemonic(phrase: str) -> bytes:
+    return slip10_ed25519(seed_from_mnemonic(phrase), SOLANA_PATH)
+
+
+def solana_address(seed: bytes) -> str:
+    """The Solana address of an ed25519 seed: its public key in base58, as solders prints it."""
+    from Crypto.PublicKey import ECC
+
+    # The stub types every keyword of construct as str or int; seed is bytes, as the function documents.
+    public = ECC.construct(curve="Ed25519", seed=seed).public_key().export_key(format="raw")  # type: ignore[arg-type]
+    return base58(public)
+
+
+def solana_keypair(seed: bytes) -> Keypair:
+    from solders.keypair import Keypair
+
+    return Keypair.from_seed(seed)
+
+
 def solana_keypair_from_mnemonic(phrase: str) -> Keypair:
-    return Keypair.from_seed(slip10_ed25519(seed_from_mnemonic(phrase), SOLANA_PATH))
+    return solana_keypair(solana_seed_from_mnemonic(phrase))
+
+
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58(data: bytes) -> str:
+    """Bitcoin's base58 alphabet, one leading ``1`` per leading zero byte (Solana's address encoding)."""
+    number = int.from_bytes(data, "big")
+    digits = ""
+    while number:
+        number, digit = divmod(number, 58)
+        digits = _BASE58[digit] + digits
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + digits

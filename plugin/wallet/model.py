@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # solders loads only where Solana pays or signs (about 20 ms at import)
+if TYPE_CHECKING:  # solders loads only where Solana signs (about 20 ms and 10 MB of RSS at import)
     from solders.keypair import Keypair
 
 from pyclawrouter.wallet.evm_key import EvmKey
@@ -21,7 +22,8 @@ class Wallet:
     solana_address: str | None
     """Base58 Solana address, when a mnemonic exists."""
     evm_account: EvmKey = field(repr=False)
-    solana_keypair: Keypair | None = field(repr=False)
+    solana_seed: bytes | None = field(repr=False)
+    """The 32-byte ed25519 seed of the Solana key, when a mnemonic exists."""
     has_mnemonic: bool
     source: WalletSource = "saved"
     """Where the EVM key came from: the saved file, ``BLOCKRUN_WALLET_KEY``, or just generated/recovered."""
@@ -37,6 +39,13 @@ class Wallet:
 
     def __reduce__(self) -> str | tuple[object, ...]:  # pickling would copy key material into who knows where
         raise TypeError("Wallet objects hold private keys and cannot be pickled")
+
+    @functools.cached_property
+    def solana_keypair(self) -> Keypair | None:
+        """The Solana signer, built (and solders imported) on first use: only a Solana payment needs it."""
+        from pyclawrouter.wallet.keys import solana_keypair
+
+        return solana_keypair(self.solana_seed) if self.solana_seed is not None else None
 
     def private_key_hex(self) -> str:
         """The EVM private key (``0x`` + 64 hex). Only for an explicit, owner-only export."""

@@ -26,12 +26,12 @@ _RACE_WAIT_S = 2.0
 
 def _build(home: Path, private_key: str, mnemonic: str | None, source: WalletSource) -> Wallet:
     account = keys.evm_account(private_key)
-    keypair = keys.solana_keypair_from_mnemonic(mnemonic) if mnemonic else None
+    seed = keys.solana_seed_from_mnemonic(mnemonic) if mnemonic else None
     return Wallet(
         evm_address=account.address,
-        solana_address=str(keypair.pubkey()) if keypair else None,
+        solana_address=keys.solana_address(seed) if seed is not None else None,
         evm_account=account,
-        solana_keypair=keypair,
+        solana_seed=seed,
         has_mnemonic=mnemonic is not None,
         source=source,
         home=home,

@@ -4,7 +4,8 @@ it does not need, nor aiohttp unless aiohttp is the upstream transport.
 The proxy reads the x402 headers and challenge shapes itself; importing the SDK costs about 0.14 s of
 spawn → ``/health`` and about 9 MB of RSS (tests use the SDK as the independent verifier instead). It checks
 its config without jsonschema (about 5 MB), reads YAML and JSON5 only when such a file exists, and edits
-config files (ruamel, tomlkit) only when a command asks to; aiohttp is about 7 MB.
+config files (ruamel, tomlkit) only when a command asks to; aiohttp is about 7 MB; solders (about 10 MB) loads
+only to sign a Solana payment.
 """
 
 from __future__ import annotations
@@ -41,15 +42,20 @@ def test_serve_path_imports_no_heavy_module() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_the_payment_stack_loaded_after_health_imports_no_sdk() -> None:
+def test_the_payment_stack_loaded_after_health_imports_no_sdk(tmp_path: Path) -> None:
     # What the worker thread loads once /health answers (runtime, wallet, payer), and a parsed challenge.
+    # A Base wallet with a mnemonic has a Solana address too, shown without solders (about 10 MB of RSS).
     code = (
-        "import sys, base64, json, pyclawrouter.proxy.runtime, pyclawrouter.wallet.resolve\n"
+        "import sys, base64, json, pathlib, pyclawrouter.proxy.runtime, pyclawrouter.wallet.resolve\n"
+        "from pyclawrouter.payments.payer import Payer\n"
+        f"wallet = pyclawrouter.wallet.resolve.load_or_create_wallet(pathlib.Path({str(tmp_path)!r}), {{}})\n"
+        "assert wallet.solana_address\n"
+        "Payer(wallet, payment_chain='base')\n"
         "from pyclawrouter.payments.challenge import parse_challenge\n"
         "doc = {'x402Version': 2, 'accepts': [{'scheme': 'exact', 'network': 'eip155:8453', 'asset': '0x1',\n"
         "       'amount': '2000', 'payTo': '0x2', 'maxTimeoutSeconds': 300}]}\n"
         "parse_challenge({'payment-required': base64.b64encode(json.dumps(doc).encode()).decode()}, b'')\n"
-        f"print(','.join(m for m in {HEAVY[:4]!r} if m in sys.modules))"
+        f"print(','.join(m for m in {(*HEAVY[:4], 'solders')!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
@@ -112,7 +118,7 @@ def test_a_running_proxy_loads_aiohttp_only_as_its_transport_and_no_config_libra
             process.wait(10)
     loaded = _imported(log.read_text())
     assert "pyclawrouter" in loaded and "hypercorn" in loaded  # the log is the proxy's
-    assert sorted(loaded & {*HEAVY, *CONFIG_LIBRARIES}) == []
+    assert sorted(loaded & {*HEAVY, *CONFIG_LIBRARIES, "solders"}) == []
     assert ("aiohttp" in loaded) == (transport == "aiohttp")
 
 

@@ -17,6 +17,22 @@ def test_abandon_art_gives_the_standard_solana_address() -> None:
     assert str(keypair.pubkey()) == "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx"
 
 
+def test_the_address_without_solders_is_the_one_solders_signs_for() -> None:
+    # The wallet shows the address from pycryptodome's ed25519 and signs with solders: they must agree.
+    import os
+
+    from solders.keypair import Keypair
+    from solders.pubkey import Pubkey
+
+    assert keys.solana_address(keys.solana_seed_from_mnemonic(ABANDON_ART)) == (
+        "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx")
+    for _ in range(300):
+        seed = os.urandom(32)
+        assert keys.solana_address(seed) == str(Keypair.from_seed(seed).pubkey())
+    for raw in (bytes(32), b"\0\0" + os.urandom(30), b"\0" + bytes([1]) * 31, bytes([255]) * 32):
+        assert keys.base58(raw) == str(Pubkey(raw))  # leading zero bytes are leading 1s
+
+
 def test_bip39_seed_matches_eth_account() -> None:
     from eth_account.hdaccount import seed_from_mnemonic
 
