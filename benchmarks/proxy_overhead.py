@@ -9,7 +9,10 @@ with zero model latency, so everything measured is overhead):
 * JSON latency p50/p95 at concurrency 1 (a one-line prompt and OpenClaw's real 47 KB request),
 * stream time to first content chunk p50/p95 at concurrency 1,
 * throughput and latency at concurrency 32 (JSON),
-* CPU seconds per request of the proxy process, RSS idle and after load, and time from spawn to healthy.
+* CPU seconds per request of the proxy process, RSS idle and after load, and time from spawn to healthy;
+* start-up (``startup``, from ``benchmarks/startup.py``): spawn → ``/health``, spawn → ready, the first routed
+  request and warm RSS, median and p99 over ``--startup-runs`` fresh starts of the default arm, with the bare
+  interpreter's RSS as the floor.
 
 Unpaid arms: the upstream answers without a 402. The paid arm points the proxy at the same upstream under
 ``/paid``, where every request without a ``PAYMENT-SIGNATURE`` gets a 402 with a fixed x402 v2 challenge (the
@@ -18,7 +21,8 @@ records the payment in its spend ledger and resends, as it does against BlockRun
 the ledger's own work per paid request (approve, record, settle, release) on a real SQLite file, in process.
 Every request body is unique so the response cache never answers. Loopback only; every loop is bounded.
 
-    python benchmarks/proxy_overhead.py [--requests 400] [--c32-requests 3000] [--arms ...] [--json]
+    python benchmarks/proxy_overhead.py [--requests 400] [--c32-requests 3000] [--arms ...] [--startup-runs 10]
+                                        [--json]
 """
 
 from __future__ import annotations
@@ -218,9 +222,10 @@ async def one_ttft(client: httpx.AsyncClient, url: str, body: bytes) -> float:
 
 
 async def sequential(url: str, n: int, make: Callable[[], bytes],
-                     call: Callable[[httpx.AsyncClient, str, bytes], Awaitable[float]]) -> list[float]:
+                     call: Callable[[httpx.AsyncClient, str, bytes], Awaitable[float]],
+                     warm_up: int = 30) -> list[float]:
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=1)) as client:
-        for _ in range(min(30, n)):  # warm-up: connections, caches, lazy imports
+        for _ in range(min(warm_up, n)):  # warm-up: connections, caches, lazy imports
             await call(client, url, make())
         return [await call(client, url, make()) for _ in range(n)]
 
@@ -403,6 +408,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     continue
             results[name] = measure_arm(name, f"http://127.0.0.1:{up_port}", args)
         results["ledger"] = measure_ledger(max(1000, args.requests * 5))
+        if args.startup_runs > 0:
+            import startup
+
+            results["startup"] = startup.measure(args.startup_runs, 50)
     finally:
         upstream.terminate()
         upstream.wait(timeout=10)
@@ -417,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON only")
     parser.add_argument("--arms", nargs="+", choices=list(ARMS), default=list(ARMS),
                         help="server/transport combinations to measure (default: all)")
+    parser.add_argument("--startup-runs", type=int, default=10,
+                        help="fresh starts of the default arm for the start-up cell (0: skip it)")
     args = parser.parse_args(argv)
     results = run(args)
     if args.json:
