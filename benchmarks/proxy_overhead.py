@@ -290,8 +290,10 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", l
 
 
 @contextlib.contextmanager
-def proxy_process(upstream: str, server: str, env_extra: dict[str, str]) -> Iterator[tuple[int, str, float, float]]:
-    """Start the proxy; yield (pid, url, seconds to first healthy answer, seconds until ready to route)."""
+def proxy_process(upstream: str, server: str, env_extra: dict[str, str],
+                  python: str = sys.executable) -> Iterator[tuple[int, str, float, float]]:
+    """Start the proxy (with ``python``, whose installed pyclawrouter it runs); yield (pid, url, seconds to first
+    healthy answer, seconds until ready to route)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
         key_file = Path(home) / "api-key"
@@ -301,8 +303,8 @@ def proxy_process(upstream: str, server: str, env_extra: dict[str, str]) -> Iter
         # answers requests whose Host names its own port.
         env = {**os.environ, "PYCLAWROUTER_HOME": home, "BLOCKRUN_API_BASE": upstream,
                "BLOCKRUN_BASE_RPC_URL": f"{upstream}/rpc", "BLOCKRUN_PROXY_PORT": str(port), **env_extra}
-        command = ([sys.executable, "-m", "pyclawrouter", "serve", "--port", str(port)] if server == "hypercorn"
-                   else [sys.executable, "-c", UVICORN_RUNNER, str(port)])
+        command = ([python, "-m", "pyclawrouter", "serve", "--port", str(port)] if server == "hypercorn"
+                   else [python, "-c", UVICORN_RUNNER, str(port)])
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

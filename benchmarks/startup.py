@@ -13,8 +13,11 @@ generated, as on a first install) against the local fake upstream of ``proxy_ove
 
 The same run measures the floor, ``python_floor_mb``: the RSS of a bare ``python -c`` that only sleeps.
 ``--transport httpx`` measures the proxy with the other upstream transport (the default is aiohttp).
+``--against PYTHON`` is the baseline in the same run: runs alternate between the pyclawrouter installed for
+PYTHON (another checkout's venv) and this one, and both are reported.
 
-    python benchmarks/startup.py [--runs 20] [--requests 50] [--transport aiohttp|httpx] [--json]
+    python benchmarks/startup.py [--runs 20] [--requests 50] [--transport aiohttp|httpx] [--against PYTHON]
+                                 [--json]
 """
 
 from __future__ import annotations
@@ -37,9 +40,10 @@ import proxy_overhead as p
 ARM_BY_TRANSPORT = {"aiohttp": "hypercorn+aiohttp-transport (default)", "httpx": "hypercorn+httpx"}
 
 
-def one_run(upstream_url: str, requests: int, transport: str = "aiohttp") -> dict[str, float]:
+def one_run(upstream_url: str, requests: int, transport: str = "aiohttp",
+            python: str = sys.executable) -> dict[str, float]:
     server, env = p.ARMS[ARM_BY_TRANSPORT[transport]]
-    with p.proxy_process(upstream_url, server, env) as (pid, url, healthy, ready):
+    with p.proxy_process(upstream_url, server, env, python) as (pid, url, healthy, ready):
         routed = f"{url}/v1/chat/completions"
         first = asyncio.run(p.sequential(routed, 1, lambda: p.body_for("small", stream=False, direct=False),
                                          p.one_json, warm_up=0))[0]
@@ -75,18 +79,27 @@ def summarize(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
             for key in runs[0]}
 
 
-def measure(runs: int, requests: int, transport: str = "aiohttp") -> dict[str, Any]:
-    """``runs`` start-ups against one fake upstream, with the interpreter's floor from the same sitting."""
+def measure(runs: int, requests: int, transport: str = "aiohttp", against: str | None = None) -> dict[str, Any]:
+    """``runs`` start-ups against one fake upstream, with the interpreter's floor from the same sitting; with
+    ``against``, as many of the baseline's, alternating, under ``"baseline"``."""
     port = p.free_port()
     upstream = p.upstream_process(port)
+    results: list[dict[str, float]] = []
+    baseline: list[dict[str, float]] = []
     try:
         p.wait_port(port)
-        results = [one_run(f"http://127.0.0.1:{port}", requests, transport) for _ in range(runs)]
+        for _ in range(runs):
+            if against is not None:
+                baseline.append(one_run(f"http://127.0.0.1:{port}", requests, transport, against))
+            results.append(one_run(f"http://127.0.0.1:{port}", requests, transport))
     finally:
         upstream.terminate()
         upstream.wait(timeout=10)
-    return {"runs": runs, "requests": requests, "transport": transport,
-            "python_floor_mb": round(python_floor_mb(), 1), **summarize(results)}
+    out: dict[str, Any] = {"runs": runs, "requests": requests, "transport": transport,
+                           "python_floor_mb": round(python_floor_mb(), 1), **summarize(results)}
+    if baseline:
+        out["baseline"] = {"python": against, **summarize(baseline)}
+    return out
 
 
 def main() -> None:
@@ -94,17 +107,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--transport", choices=sorted(ARM_BY_TRANSPORT), default="aiohttp")
+    parser.add_argument("--against", metavar="PYTHON", help="baseline interpreter (another checkout's venv)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    summary = measure(args.runs, args.requests, args.transport)
+    summary = measure(args.runs, args.requests, args.transport, args.against)
     if args.json:
         print(json.dumps(summary, indent=2))
         return
     print(f"{args.runs} runs, {args.requests} warm-up requests each, transport {args.transport}; "
           f"bare python {summary['python_floor_mb']} MB")
+    base = summary.get("baseline", {})
     for key, value in summary.items():
-        if isinstance(value, dict):
-            print(f"  {key:17} median {value['median']:8.3f}   p99 {value['p99']:8.3f}")
+        if isinstance(value, dict) and key != "baseline":
+            before = f"   baseline median {base[key]['median']:8.3f}   p99 {base[key]['p99']:8.3f}" if base else ""
+            print(f"  {key:17} median {value['median']:8.3f}   p99 {value['p99']:8.3f}{before}")
 
 
 if __name__ == "__main__":
