@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from pyclawrouter.openclaw import cli_runner, installer
+    from pyclawrouter.openclaw import cli_runner, installer, uninstall
     from pyclawrouter.openclaw.status import format_status, status
     from pyclawrouter.paths import state_dir
 
@@ -60,6 +60,6 @@ def _handle(args: argparse.Namespace) -> int:
         )
         print(json.dumps(asdict(result), indent=2) if args.json else "\n".join(result.messages))
         return 0
-    messages = installer.uninstall(run, home=home, env=env, openclaw_config=args.openclaw_config, progress=progress)
+    messages = uninstall.uninstall(run, home=home, env=env, openclaw_config=args.openclaw_config, progress=progress)
     print(json.dumps({"messages": messages}, indent=2) if args.json else "\n".join(messages))
     return 0

@@ -38,6 +38,12 @@ class RunResult:
 
 
 Runner = Callable[[Sequence[str]], RunResult]
+# Install and uninstall print a line before each slow step: each ``openclaw`` run takes seconds.
+Progress = Callable[[str], None]
+
+
+def quiet(line: str) -> None:
+    pass
 
 
 def find_openclaw(explicit: str | None, env: Mapping[str, str]) -> str:

@@ -10,8 +10,9 @@ import httpx
 
 from pyclawrouter.config_schema import PLUGIN_ID, openclaw_config_path
 from pyclawrouter.config_schema.sources import read_openclaw_document
-from pyclawrouter.openclaw.installer import InstallRecord, current_primary, dig
+from pyclawrouter.openclaw.document import current_primary, dig
 from pyclawrouter.openclaw.manifest import PROVIDER_ID
+from pyclawrouter.openclaw.record import InstallRecord
 from pyclawrouter.paths import DEFAULT_PORT
 
 

@@ -70,7 +70,7 @@ def _first_run_notice(home: Path) -> str | None:
         return None
     from pyclawrouter.config_schema import openclaw_config_path
     from pyclawrouter.config_schema.sources import read_openclaw_document
-    from pyclawrouter.openclaw.installer import current_primary
+    from pyclawrouter.openclaw.document import current_primary
 
     env = dict(os.environ)
     try:

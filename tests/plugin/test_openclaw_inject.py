@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pyclawrouter.openclaw import installer
+from pyclawrouter.openclaw import uninstall
 from pyclawrouter.openclaw.provider_block import local_service, provider_block
 from pyclawrouter.paths import INSTALL_RECORD_FILE
 from tests.plugin.test_openclaw_installer import USER_CONFIG, FakeOpenClaw
@@ -84,7 +84,7 @@ def test_uninstall_removes_what_the_plugin_added_and_keeps_the_rest(tmp_path: Pa
     assert _inject(openclaw.config, state) == "present"  # once
     assert json.loads(openclaw.config.read_text())["agents"]["defaults"]["model"]["primary"] == "blockrun/auto"
 
-    messages = installer.uninstall(openclaw, home=state, env={}, openclaw_config=openclaw.config,
+    messages = uninstall.uninstall(openclaw, home=state, env={}, openclaw_config=openclaw.config,
                                    proxy_running=lambda port: False)
     after = openclaw.doc()
     assert after["models"] == {"providers": {"mine": mine}}

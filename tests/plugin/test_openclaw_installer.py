@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from pyclawrouter.openclaw import installer
+from pyclawrouter.openclaw import installer, uninstall
 from pyclawrouter.openclaw.cli_runner import OpenClawError, RunResult
+from pyclawrouter.openclaw.document import dig
 from pyclawrouter.openclaw.provider_block import PLACEHOLDER_API_KEY
+from pyclawrouter.openclaw.record import RECORD_NAME
 from pyclawrouter.openclaw.status import status
 
 USER_CONFIG = {
@@ -70,7 +72,7 @@ class FakeOpenClaw:
         if args[:2] == ["config", "patch"]:
             patch = json.loads(Path(args[3]).read_text())
             replaced = {args[i + 1] for i, arg in enumerate(args) if arg == "--replace-path"}
-            listed = installer.dig(patch, "models.providers.blockrun")
+            listed = dig(patch, "models.providers.blockrun")
             if isinstance(listed, dict) and isinstance(listed.get("models"), list):
                 before = {m["id"] for m in doc["models"]["providers"]["blockrun"].get("models", [])}
                 if before - {m["id"] for m in listed["models"]} and "models.providers.blockrun.models" not in replaced:
@@ -170,7 +172,7 @@ def test_install_twice_is_the_same_as_once(openclaw: FakeOpenClaw, tmp_path: Pat
 
 def do_uninstall(openclaw: FakeOpenClaw, home: Path, **kw: Any) -> list[str]:
     kw.setdefault("proxy_running", lambda port: False)
-    return installer.uninstall(openclaw, home=home, env={}, openclaw_config=openclaw.config, **kw)
+    return uninstall.uninstall(openclaw, home=home, env={}, openclaw_config=openclaw.config, **kw)
 
 
 def test_uninstall_removes_only_what_install_added(openclaw: FakeOpenClaw, tmp_path: Path) -> None:
@@ -261,12 +263,12 @@ def test_uninstall_refuses_up_front_while_the_proxy_runs(openclaw: FakeOpenClaw,
     do_install(openclaw, home, port=18777)
     before, calls = openclaw.config.read_text(), len(openclaw.calls)
     asked: list[int] = []
-    with pytest.raises(installer.GatewayRunningError, match="Stop the gateway first") as info:
+    with pytest.raises(uninstall.GatewayRunningError, match="Stop the gateway first") as info:
         do_uninstall(openclaw, home, proxy_running=lambda port: asked.append(port) or True)
     assert asked == [18777]  # the recorded port, not the default
     assert "Nothing was changed" in info.value.message
     assert openclaw.config.read_text() == before and len(openclaw.calls) == calls  # not one openclaw command
-    assert (openclaw.root / "extensions" / "pyclawrouter").exists() and (home / installer.RECORD_NAME).exists()
+    assert (openclaw.root / "extensions" / "pyclawrouter").exists() and (home / RECORD_NAME).exists()
 
 
 def test_install_and_uninstall_say_what_they_are_doing_and_leave_nothing_behind(
@@ -280,7 +282,7 @@ def test_install_and_uninstall_say_what_they_are_doing_and_leave_nothing_behind(
         "Installing the plugin files into OpenClaw 2026.9.6",
         "Writing the provider block and the plugin config",
     ]
-    for name in installer.RUNTIME_FILES:  # what a proxy run leaves in the state directory
+    for name in uninstall.RUNTIME_FILES:  # what a proxy run leaves in the state directory
         (home / name).write_text("x")
     lines.clear()
     do_uninstall(openclaw, home, progress=lines.append)
