@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,6 +141,8 @@ def _explain(error: Problem) -> str:
         op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[str(rule)]
         return f"{where}: {_show(value)} is out of range; must be {op} {spec}"
     if rule == "pattern":
+        if isinstance(value, str) and value != value.strip() and re.search(str(spec), value.strip()):
+            return f"{where}: {_show(value)} has spaces or a line break around it; remove them"
         return f"{where}: {_show(value)} has the wrong form; must match {spec}"
     if rule == "required":
         return f"{where}: {error.missing!r} is a required property"

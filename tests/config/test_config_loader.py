@@ -69,6 +69,20 @@ def test_wallet_key_is_never_echoed_in_errors() -> None:
     assert "walletKey" in str(info.value)
 
 
+def test_a_wallet_key_with_a_line_break_at_the_end_is_refused(tmp_path: Path) -> None:
+    # A YAML block scalar (`walletKey: |`) keeps the line break; Python's `$` alone matches before it.
+    key = "0x" + "ab" * 32
+    assert validate_config({"walletKey": key}, source="x") == {"walletKey": key}
+    with pytest.raises(ConfigError) as info:
+        load_config_file(write(tmp_path, "config.yaml", f"walletKey: |\n  {key}\n"))
+    message = str(info.value)
+    assert "walletKey" in message and "line break" in message
+    assert key not in message
+    for padded in (key + "\n", key + "\r\n", " " + key):
+        with pytest.raises(ConfigError, match="walletKey"):
+            validate_config({"walletKey": padded}, source="x")
+
+
 def test_malformed_yaml_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config_file(write(tmp_path, "config.yaml", "maxCostPerRun: [1,\n"))
