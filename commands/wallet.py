@@ -16,6 +16,7 @@ from typing import Any
 
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import UsageError, split_words
+from pyclawrouter.config_schema import configured_wallet_key
 from pyclawrouter.ledger.summary import days_ago, read_summary
 from pyclawrouter.paths import mnemonic_file, wallet_key_file
 from pyclawrouter.wallet import (
@@ -28,6 +29,7 @@ from pyclawrouter.wallet import (
     set_payment_chain,
     setup_solana,
 )
+from pyclawrouter.wallet.model import KEY_GIVEN_BY
 from pyclawrouter.wallet.payment_chain import parse_payment_chain
 from pyclawrouter.wallet.store import read_mnemonic
 
@@ -152,7 +154,8 @@ def _balance_line(entry: dict[str, Any]) -> str:
 async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> CommandReply:
     env = _env() if env is None else env
     # The CLI may create the wallet (that is how a new user starts); chat only shows the existing one.
-    wallet = load_or_create_wallet(ctx.home, env) if ctx.channel == "cli" else load_wallet(ctx.home, env)
+    given = configured_wallet_key(ctx.home, env)
+    wallet = load_or_create_wallet(ctx.home, env, given) if ctx.channel == "cli" else load_wallet(ctx.home, env, given)
     payment_chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env)
     balances = await read_balances(wallet, base_rpc, solana_rpc)
 
@@ -167,7 +170,7 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
         "evm": evm,
         "solana": solana,
         "source": wallet.source,
-        "keyFile": str(key_file) if wallet.source != "env" else None,
+        "keyFile": None if wallet.source in KEY_GIVEN_BY else str(key_file),
         "hasMnemonic": wallet.has_mnemonic,
         "spentToday": read_summary(ctx.home, since=days_ago(1)).to_json(),
     }
@@ -195,7 +198,8 @@ async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> C
             f"  Fund (USDC on Solana only): {solana['fundUrl']}",
         ]
     lines += ["", _spend_line(data["spentToday"])]
-    lines += ["", f"**Key file:** `{key_file}`" if wallet.source != "env" else "**Key:** from BLOCKRUN_WALLET_KEY"]
+    given_by = KEY_GIVEN_BY.get(wallet.source)
+    lines += ["", f"**Key:** from {given_by}" if given_by else f"**Key file:** `{key_file}`"]
     lines += ["", "**Commands:**", "• `/wallet export`: back up the private key and mnemonic"]
     if payment_chain == "base":
         lines.append("• `/wallet chain solana`: pay with USDC on Solana" + ("" if solana else " (creates a key)"))
@@ -212,7 +216,7 @@ def export(ctx: CommandContext, env: Mapping[str, str] | None = None) -> Command
             is_error=True,
         )
     env = _env() if env is None else env
-    wallet = load_wallet(ctx.home, env)
+    wallet = load_wallet(ctx.home, env, configured_wallet_key(ctx.home, env))
     phrase = read_mnemonic(ctx.home)
     key = wallet.private_key_hex()
     lines = [
@@ -251,9 +255,10 @@ def switch_payment_chain(ctx: CommandContext, name: str, env: Mapping[str, str] 
     if payment_chain is None:
         raise UsageError("say which chain: /wallet chain base or /wallet chain solana")
     created = False
-    wallet = load_wallet(ctx.home, env)
+    given = configured_wallet_key(ctx.home, env)
+    wallet = load_wallet(ctx.home, env, given)
     if payment_chain == "solana" and not wallet.has_mnemonic:
-        wallet, created = setup_solana(ctx.home, env)
+        wallet, created = setup_solana(ctx.home, env, given)
     set_payment_chain(ctx.home, payment_chain)
     lines = [f"Payment chain set to {PAYMENT_CHAIN_LABEL[payment_chain]}. {RESTART}"]
     override = env.get("CLAWROUTER_PAYMENT_CHAIN", "").strip().lower()

@@ -19,10 +19,13 @@ SET_DEFAULT = f"openclaw config set agents.defaults.model.primary {DEFAULT_MODEL
 def welcome_text(home: Path, env: Mapping[str, str], *, create: bool, primary: str | None) -> str:
     """``create``: make a wallet if there is none (the CLI may; chat never does). ``primary`` is OpenClaw's
     default model, when known."""
+    from pyclawrouter.config_schema import configured_wallet_key
     from pyclawrouter.wallet import load_or_create_wallet, load_wallet
+    from pyclawrouter.wallet.model import KEY_GIVEN_BY
 
+    given = configured_wallet_key(home, env)
     try:
-        wallet = load_or_create_wallet(home, env) if create else load_wallet(home, env)
+        wallet = load_or_create_wallet(home, env, given) if create else load_wallet(home, env, given)
     except UserFacingError as exc:
         lines = [f"Wallet: {exc.message}"]
     else:
@@ -36,8 +39,9 @@ def welcome_text(home: Path, env: Mapping[str, str], *, create: bool, primary: s
             "  A few dollars go a long way; the free model works with an empty wallet.",
             "Back it up now: `/wallet export` in chat (owner only) or `pyclawrouter wallet export`.",
         ]
-        if wallet.source == "env":
-            lines[-1] = "The key comes from BLOCKRUN_WALLET_KEY; keep your own copy of it."
+        given_by = KEY_GIVEN_BY.get(wallet.source)
+        if given_by:
+            lines[-1] = f"The key comes from {given_by}; keep your own copy of it."
     if primary == DEFAULT_MODEL:
         lines.append(f"OpenClaw's default model is {DEFAULT_MODEL}: every agent turn is routed by pyclawrouter.")
     else:

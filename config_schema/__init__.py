@@ -20,13 +20,15 @@ from pyclawrouter.config_schema.sources import (
     openclaw_config_path,
     state_config_path,
 )
-from pyclawrouter.config_schema.watcher import ConfigWatcher
+from pyclawrouter.config_schema.watcher import ConfigWatcher, config_in_force, configured_wallet_key
 
 __all__ = [
     "PLUGIN_ID",
     "ConfigError",
     "ConfigWatcher",
+    "config_in_force",
     "config_sources",
+    "configured_wallet_key",
     "default_state_config_path",
     "load_config_file",
     "load_effective_config",

@@ -166,3 +166,19 @@ class ConfigWatcher:
             else:
                 marks.append((str(path), st.st_mtime_ns, st.st_size))
         return tuple(marks)
+
+
+def config_in_force(home: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """What a proxy started now would run on: the effective config, else the last good one, else the defaults.
+    For commands that must agree with the proxy while a file is broken (which wallet key is in use)."""
+    from pyclawrouter.paths import last_good_config_file
+
+    watcher = ConfigWatcher(home, env, start_anyway=True, remember=last_good_config_file(home),
+                            on_error=lambda _message: None)
+    return watcher.current()
+
+
+def configured_wallet_key(home: Path, env: Mapping[str, str]) -> str | None:
+    """The plugin config's ``walletKey`` in force, or None."""
+    key = config_in_force(home, env).get("walletKey")
+    return key if isinstance(key, str) else None

@@ -70,6 +70,8 @@ class Settings:
     upstream_transport: str = "aiohttp"
     allow_unlisted_models: bool = False
     """Let an explicit request name a model the gateway's live list does not (priced at the payer's hard cap)."""
+    wallet_key: str | None = field(default=None, repr=False)
+    """The config's ``walletKey``: the wallet's key when none is saved and ``BLOCKRUN_WALLET_KEY`` is unset."""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], env: Mapping[str, str] | None = None,
@@ -105,6 +107,7 @@ class Settings:
             require_api_key=config.get("requireApiKey", True) is not False,
             upstream_transport="httpx" if env.get("PYCLAWROUTER_UPSTREAM_TRANSPORT") == "httpx" else "aiohttp",
             allow_unlisted_models=config.get("allowUnlistedModels") is True,
+            wallet_key=_first(config.get("walletKey")),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

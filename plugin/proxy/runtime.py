@@ -60,7 +60,7 @@ def load_deps(settings: Settings) -> Deps:
     from pyclawrouter.wallet import load_or_create_wallet
 
     routing = RoutingConfig.from_mapping(settings.routing or None)
-    wallet = load_or_create_wallet(settings.home, os.environ)
+    wallet = load_or_create_wallet(settings.home, os.environ, settings.wallet_key)
     policy = PaymentPolicy(max_per_request_usd=settings.max_payment_per_request)
     payer = Payer(wallet, payment_chain=settings.payment_chain, policy=policy, solana_rpc_url=settings.solana_rpc_url)
     return Deps(routing=routing, payer=payer, balance=_balance_monitor(wallet, settings),

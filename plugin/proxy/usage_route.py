@@ -75,7 +75,7 @@ async def _balances(settings: Settings) -> list[dict[str, Any]]:
     from pyclawrouter.wallet import load_wallet
 
     try:
-        wallet = load_wallet(settings.home, os.environ)
+        wallet = load_wallet(settings.home, os.environ, settings.wallet_key)
     except Exception as exc:  # the proxy made the wallet at start; a file removed since is said, not raised
         return [{"chain": "base", "address": None, "balanceUsd": None, "balanceError": f"no wallet: {exc}"}]
     found = await read_balances(wallet, settings.base_rpc_url, settings.solana_rpc_url)

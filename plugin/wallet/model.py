@@ -12,7 +12,9 @@ if TYPE_CHECKING:  # solders loads only where Solana signs (about 20 ms and 10 M
 
 from pyclawrouter.wallet.evm_key import EvmKey
 
-WalletSource = Literal["saved", "env", "generated", "recovered"]
+WalletSource = Literal["saved", "env", "config", "generated", "recovered"]
+# The sources of a key that is in no file of the state directory (the wallet never writes such a key), by name.
+KEY_GIVEN_BY: dict[WalletSource, str] = {"env": "BLOCKRUN_WALLET_KEY", "config": "walletKey in the plugin config"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -26,7 +28,8 @@ class Wallet:
     """The 32-byte ed25519 seed of the Solana key, when a mnemonic exists."""
     has_mnemonic: bool
     source: WalletSource = "saved"
-    """Where the EVM key came from: the saved file, ``BLOCKRUN_WALLET_KEY``, or just generated/recovered."""
+    """Where the EVM key came from: the saved file, ``BLOCKRUN_WALLET_KEY``, the config's ``walletKey``, or just
+    generated/recovered."""
     home: Path | None = None
 
     def __repr__(self) -> str:

@@ -187,3 +187,38 @@ def test_wallet_answers_when_the_rpc_never_does(clawrouter_home: Path, monkeypat
     assert reply.data["evm"]["balanceUsd"] is None and reply.data["solana"]["balanceUsd"] is None
     assert reply.text.count("Balance: could not be read (no answer from the RPC") == 2
     assert "0xF278cF59F82eDcf871d630F28EcC8056f25C1cdb" in reply.text
+
+
+def test_the_plugin_configs_wallet_key_is_the_wallet_of_the_proxy_and_every_command(
+    isolated_state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pyclawrouter.commands.doctor import check_wallet
+    from pyclawrouter.config_schema import load_effective_config
+    from pyclawrouter.proxy.runtime import load_deps
+    from pyclawrouter.settings import Settings
+
+    home = isolated_state_dir
+    key = "0x" + "11" * 32
+    address = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
+    openclaw_json = tmp_path / "openclaw.json"
+    openclaw_json.write_text(json.dumps({"plugins": {"entries": {"pyclawrouter": {"config": {"walletKey": key}}}}}))
+    monkeypatch.setenv("OPENCLAW_CONFIG_PATH", str(openclaw_json))
+    monkeypatch.setenv("BLOCKRUN_BASE_RPC_URL", DEAD)
+    monkeypatch.setenv("CLAWROUTER_SOLANA_RPC_URL", DEAD)
+
+    env = {"OPENCLAW_CONFIG_PATH": str(openclaw_json), "PYCLAWROUTER_HOME": str(home)}
+    settings = Settings.from_config(load_effective_config(home, env), env, home=home)
+    assert key not in repr(settings)
+    assert load_deps(settings).wallet_address == address  # what the proxy pays from
+    assert main(["wallet", "status", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["evm"]["address"] == address and shown["source"] == "config"
+    assert shown["keyFile"] is None and key not in json.dumps(shown)
+    assert not (home / "wallet.key").exists()  # the CLI made no other wallet
+    assert "walletKey in the plugin config" in run("", home).text
+    # A broken edit elsewhere in the config: the commands follow the last good config, as the proxy does,
+    # instead of making a new wallet nobody funded.
+    (home / "config.yaml").write_text("maxCostPerRun: lots\n")
+    assert address in check_wallet(home, env).detail
+    assert run("", home, channel="cli").data["evm"]["address"] == address
+    assert not (home / "wallet.key").exists()

@@ -198,3 +198,25 @@ def test_concurrent_first_start_ends_with_one_wallet(tmp_path: Path) -> None:
     assert sum(w.source == "generated" for w in wallets) == 1
     phrase = (home / "mnemonic").read_text()
     assert keys.evm_key_from_mnemonic(phrase) == (home / "wallet.key").read_text().strip()
+
+
+def test_the_config_wallet_key_is_used_when_no_file_and_no_environment_and_never_saved(tmp_path: Path) -> None:
+    home = tmp_path / "blockrun"
+    wallet = load_or_create_wallet(home, {}, OTHER_KEY)
+    assert wallet.source == "config" and wallet.evm_address == "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
+    assert not (home / "wallet.key").exists() and not (home / "mnemonic").exists()
+    # The environment beats the config, and a saved wallet beats both.
+    assert load_wallet(home, {"BLOCKRUN_WALLET_KEY": ABANDON_KEY}, OTHER_KEY).source == "env"
+    home.mkdir(exist_ok=True)
+    (home / "wallet.key").write_text(ABANDON_KEY + "\n")
+    wallet = load_or_create_wallet(home, {}, OTHER_KEY)
+    assert wallet.source == "saved" and wallet.evm_address == "0xF278cF59F82eDcf871d630F28EcC8056f25C1cdb"
+
+
+def test_an_unusable_config_wallet_key_is_an_error_not_a_new_wallet(tmp_path: Path) -> None:
+    home = tmp_path / "blockrun"
+    zero = "0x" + "00" * 32  # the right form, but no secp256k1 key
+    with pytest.raises(WalletError, match="walletKey") as info:
+        load_or_create_wallet(home, {}, zero)
+    assert zero not in str(info.value)
+    assert not (home / "wallet.key").exists()
