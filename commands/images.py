@@ -65,7 +65,7 @@ def _model(parsed: ParsedArgs, default: str) -> str:
 
 def _size(parsed: ParsedArgs) -> str:
     size = parsed.options.get("size", DEFAULT_SIZE).lower()
-    if not _SIZE.match(size):
+    if not _SIZE.fullmatch(size):
         raise UsageError(f"--size must look like 1024x1024, not {size!r}")
     return size
 

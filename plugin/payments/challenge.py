@@ -79,7 +79,7 @@ def _decode_b64_json(text: str, where: str) -> dict[str, Any]:
 
 def _requirement(version: int, raw: dict[str, Any]) -> Requirement:
     amount_text = raw.get("amount") if version == 2 else raw.get("maxAmountRequired")
-    if not isinstance(amount_text, str) or not _DIGITS_RE.match(amount_text) or int(amount_text) <= 0:
+    if not isinstance(amount_text, str) or not _DIGITS_RE.fullmatch(amount_text) or int(amount_text) <= 0:
         raise PaymentChallengeError(f"The upstream's payment requirement has an invalid amount: {amount_text!r:.40}")
     extra = raw.get("extra")
     return Requirement(

@@ -106,7 +106,7 @@ def store(directory: Path, data: bytes, ext: str) -> str:
 
 
 def stored_path(directory: Path, name: str) -> Path | None:
-    if not _SAFE_NAME.match(name):
+    if not _SAFE_NAME.fullmatch(name):
         return None
     path = directory / name
     return path if path.is_file() else None

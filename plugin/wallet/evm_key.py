@@ -23,7 +23,7 @@ def keccak256(data: bytes) -> bytes:
 
 def to_checksum_address(address: str) -> str:
     """EIP-55 mixed-case form of a ``0x`` + 40 hex address (raises ``ValueError`` on anything else)."""
-    if not _ADDRESS_RE.match(address):
+    if not _ADDRESS_RE.fullmatch(address):
         raise ValueError("not a 0x-prefixed 20-byte hex address")
     lower = address[2:].lower()
     hashed = keccak256(lower.encode("ascii")).hex()
@@ -32,7 +32,7 @@ def to_checksum_address(address: str) -> str:
 
 def is_address(value: object) -> bool:
     """``0x`` + 40 hex; a mixed-case address must carry a valid EIP-55 checksum (as eth-utils checks)."""
-    if not isinstance(value, str) or not _ADDRESS_RE.match(value):
+    if not isinstance(value, str) or not _ADDRESS_RE.fullmatch(value):
         return False
     body = value[2:]
     if body == body.lower() or body == body.upper():

@@ -110,7 +110,7 @@ def bip32_secp256k1(seed: bytes, path: tuple[int, ...]) -> bytes:
 
 def is_valid_private_key(text: str) -> bool:
     """``0x`` + 64 hex digits and a usable secp256k1 scalar (0 < k < n)."""
-    if not _PRIVATE_KEY_RE.match(text):
+    if not _PRIVATE_KEY_RE.fullmatch(text):
         return False
     return 0 < int(text, 16) < _SECP256K1_N
 

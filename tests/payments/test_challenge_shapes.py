@@ -90,3 +90,16 @@ def test_our_shape_check_agrees_with_the_sdk(base: dict[str, Any], change: tuple
 
 def test_solana_ids_are_the_sdks() -> None:
     assert (SOLANA_NETWORK, SOLANA_USDC) == (SOLANA_MAINNET_CAIP2, USDC_MAINNET_ADDRESS)
+
+
+@pytest.mark.parametrize("amount", ["2000\n", " 2000", "0", "-5", "2e3", "1" * 31])
+def test_an_amount_that_is_not_plain_digits_is_refused_before_anything_is_signed(amount: str) -> None:
+    import base64
+    import json
+
+    from pyclawrouter.payments.challenge import PaymentChallengeError, parse_challenge
+
+    document = _edit(V2, ("accepts", 0, "amount"), amount)
+    header = base64.b64encode(json.dumps(document).encode()).decode()
+    with pytest.raises(PaymentChallengeError, match="invalid amount"):
+        parse_challenge({"Payment-Required": header}, b"{}")
