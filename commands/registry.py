@@ -42,7 +42,7 @@ class CommandSpec:
 # (proxy/image_jobs.py); the shim waits a little longer than both.
 _IMAGE_REPLY_TIMEOUT_S = 540.0
 
-# plugin/index.js carries a generated copy of this table: after changing it, run
+# plugin/constants.js carries a generated copy of this table: after changing it, run
 # `python -m pyclawrouter.openclaw.generate` (tests/plugin/test_generated_files.py fails until then).
 COMMANDS: dict[str, CommandSpec] = {
     spec.name: spec

@@ -8,7 +8,7 @@
 // provider stay as they are. What it added goes into the install record in the state directory (the file
 // `pyclawrouter openclaw install` writes, same keys), which does two jobs: `pyclawrouter openclaw uninstall`
 // removes exactly that, and while the record exists a missing provider block means the user removed it, so it
-// is not added again. No dependencies, no imports from openclaw: index.js passes in the ids it shares.
+// is not added again. No dependencies, no imports from openclaw: service.js passes in the ids it shares.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { access, constants, link, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";

@@ -6,8 +6,8 @@
 ``openclaw.plugin.json`` and ``package.json`` are generated whole (:mod:`pyclawrouter.openclaw.manifest`, from
 the config schema), and so is ``plugin/provider_block.js``: the provider block the plugin writes when it adds
 the provider itself (plugin/inject.js), from :mod:`pyclawrouter.openclaw.provider_block`, so both writers of the
-block write the same one. ``plugin/index.js`` is written by hand except for one block between the marker lines
-below: the constants the JavaScript shim shares with Python (plugin and provider ids, the proxy's host and
+block write the same one. ``plugin/constants.js`` is written by hand except for one block between the marker
+lines below: the constants the JavaScript shim shares with Python (plugin and provider ids, the proxy's host and
 default port, the state directory and the file names both sides use in it, the old placeholder API key, and
 the command table from
 :mod:`pyclawrouter.commands.registry`). ``plugin/catalog.js`` has one such block too: the model rows of the
@@ -32,6 +32,8 @@ from pyclawrouter.openclaw.provider_block import PLACEHOLDER_API_KEY, local_serv
 COMMAND = "python -m pyclawrouter.openclaw.generate"
 PROVIDER_TEMPLATE = "plugin/provider_block.js"
 CATALOG_MODULE = "plugin/catalog.js"
+# Every other plugin module imports the shared constants from here (index.js re-exports them).
+CONSTANTS_MODULE = "plugin/constants.js"
 BEGIN = "// BEGIN GENERATED"  # the block runs from the line starting with this to the END line
 END = "// END GENERATED"
 
@@ -41,7 +43,7 @@ def _js(value: object) -> str:
 
 
 def shim_constants() -> str:
-    """The generated block of ``plugin/index.js``, marker lines included."""
+    """The generated block of ``plugin/constants.js``, marker lines included."""
     commands = {
         spec.name: {
             "description": spec.description,
@@ -106,7 +108,7 @@ def static_models() -> str:
     return "\n".join(lines) + "\n"
 
 
-def with_block(source: str, block: str, name: str = ENTRY) -> str:
+def with_block(source: str, block: str, name: str = CONSTANTS_MODULE) -> str:
     """``source`` (the text of the file ``name``) with its generated block replaced by ``block``."""
     start, end = source.find(BEGIN), source.find(END)
     if start < 0 or end < start:
@@ -116,17 +118,17 @@ def with_block(source: str, block: str, name: str = ENTRY) -> str:
 
 
 def with_constants(source: str) -> str:
-    """``source`` (the text of ``index.js``) with its generated block replaced by :func:`shim_constants`."""
+    """``source`` (the text of ``constants.js``) with its generated block replaced by :func:`shim_constants`."""
     return with_block(source, shim_constants())
 
 
 def expected(root: Path) -> dict[Path, str]:
     """Each generated file under the checkout ``root`` and the text it should have."""
-    entry = root / ENTRY
+    constants = root / CONSTANTS_MODULE
     return {
         root / "openclaw.plugin.json": dumps(manifest()),
         root / "package.json": dumps(package_json()),
-        entry: with_constants(entry.read_text(encoding="utf-8")),
+        constants: with_constants(constants.read_text(encoding="utf-8")),
         root / PROVIDER_TEMPLATE: provider_template(),
         root / CATALOG_MODULE: with_block(
             (root / CATALOG_MODULE).read_text(encoding="utf-8"), static_models(), CATALOG_MODULE

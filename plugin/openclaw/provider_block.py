@@ -18,7 +18,8 @@ from pyclawrouter.paths import DEFAULT_HOST
 from pyclawrouter.routing.catalog import Catalog, Model, Profile, default_catalog
 
 # What versions before the per-install key wrote as apiKey (OpenClaw's model registry wants one). The plugin
-# (plugin/index.js, which gets this value from openclaw.generate) replaces it with the real key at gateway start.
+# (plugin/upgrade.js; plugin/constants.js gets this value from openclaw.generate) replaces it with the real key at
+# gateway start.
 PLACEHOLDER_API_KEY = "x402-proxy-handles-auth"
 
 
@@ -71,7 +72,7 @@ def provider_block(port: int, api_key: str) -> dict[str, Any]:
     }
 
 
-# The proxy's argv after the interpreter; plugin/index.js's proxyArgv() spawns the same (a test keeps them equal).
+# The proxy's argv after the interpreter; plugin/service.js's proxyArgv() spawns the same (a test keeps them equal).
 # `-P`: the working directory is never on sys.path, so no folder can shadow the installed package.
 def proxy_args(port: int) -> list[str]:
     return ["-P", "-m", "pyclawrouter", "serve", "--host", DEFAULT_HOST, "--port", str(port)]

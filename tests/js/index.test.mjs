@@ -1,6 +1,7 @@
-// node --test tests/js : plugin/index.js against a fake OpenClaw api (no openclaw install needed).
+// node --test tests/js : plugin/index.js and the service it registers (plugin/service.js) against a fake OpenClaw api
+// (no openclaw install needed).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -22,7 +23,7 @@ import plugin, {
 } from "../../plugin/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const INDEX_JS = join(HERE, "..", "..", "plugin", "index.js");
+const PLUGIN_DIR = join(HERE, "..", "..", "plugin");
 const FAKE_PYTHON = join(HERE, "fixtures", "fake-python");
 
 function fakeApi({ mode = "full", config = {} } = {}) {
@@ -162,12 +163,16 @@ test("the command names match the Python registry", () => {
 
 test("no secret in argv; no process.env within 8 lines of a network call (OpenClaw's scanner rule)", () => {
   assert.deepEqual(proxyArgv({ port: 9999 }), ["-P", "-m", "pyclawrouter", "serve", "--host", "127.0.0.1", "--port", "9999"]);
-  const lines = readFileSync(INDEX_JS, "utf8").split("\n");
-  const envLines = lines.flatMap((l, i) => (l.includes("process.env") ? [i] : []));
-  const netLines = lines.flatMap((l, i) => (/\bfetch\(|http\.request\(|\.post\(/.test(l) ? [i] : []));
-  for (const e of envLines) for (const n of netLines) assert.ok(Math.abs(e - n) > 8, `line ${e + 1} vs ${n + 1}`);
-  assert.ok(!/eval\(|new Function\(/.test(lines.join("\n")));
-  assert.ok(!/\benv\s*:/.test(lines.join("\n")), "the spawned proxy must inherit the environment as is");
+  const modules = readdirSync(PLUGIN_DIR).filter((name) => name.endsWith(".js"));
+  assert.ok(modules.includes("index.js") && modules.includes("service.js"), modules.join(" "));
+  for (const name of modules) { // OpenClaw scans every file of the installed plugin
+    const lines = readFileSync(join(PLUGIN_DIR, name), "utf8").split("\n");
+    const envLines = lines.flatMap((l, i) => (l.includes("process.env") ? [i] : []));
+    const netLines = lines.flatMap((l, i) => (/\bfetch\(|fetchImpl\(|http\.request\(|\.post\(/.test(l) ? [i] : []));
+    for (const e of envLines) for (const n of netLines) assert.ok(Math.abs(e - n) > 8, `${name}: line ${e + 1} vs ${n + 1}`);
+    assert.ok(!/eval\(|new Function\(/.test(lines.join("\n")), name);
+    assert.ok(!/\benv\s*:/.test(lines.join("\n")), `${name}: the spawned proxy must inherit the environment as is`);
+  }
 });
 
 test("commands go to the proxy with the token from the state dir; media becomes mediaUrls", async () => {

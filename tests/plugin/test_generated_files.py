@@ -1,5 +1,5 @@
 """The files OpenClaw loads are what ``python -m pyclawrouter.openclaw.generate`` writes from the Python sources:
-the manifest from the config schema, index.js's shared constants and command table from the registry, and
+the manifest from the config schema, constants.js's shared constants and command table from the registry, and
 catalog.js's static model rows from the routing catalog."""
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ def test_the_checkout_is_up_to_date() -> None:
     assert generate.stale(generate.expected(ROOT)) == []
 
 
-def test_a_changed_command_makes_index_js_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_command_makes_constants_js_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     wallet = registry.COMMANDS["wallet"]
     monkeypatch.setitem(registry.COMMANDS, "wallet", dataclasses.replace(wallet, reply_timeout_s=45.0))
-    assert generate.stale(generate.expected(ROOT)) == [ROOT / ENTRY]
+    assert generate.stale(generate.expected(ROOT)) == [ROOT / generate.CONSTANTS_MODULE]
     assert '"timeoutMs": 45000' in generate.shim_constants()
 
 
-def test_index_js_commands_are_the_registry() -> None:
+def test_constants_js_commands_are_the_registry() -> None:
     block = generate.shim_constants()
     table = block[block.index("export const COMMANDS = ") + len("export const COMMANDS = ") : block.index("};") + 1]
     commands = json.loads(re.sub(r",\n}$", "\n}", table))  # the table is JSON but for a trailing comma
@@ -54,7 +54,8 @@ def test_index_js_commands_are_the_registry() -> None:
 def _copy_checkout(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     (root / "plugin").mkdir(parents=True)
-    for name in ("pyproject.toml", "openclaw.plugin.json", "package.json", ENTRY, generate.CATALOG_MODULE):
+    for name in ("pyproject.toml", "openclaw.plugin.json", "package.json", ENTRY, generate.CONSTANTS_MODULE,
+                 generate.CATALOG_MODULE):
         shutil.copy(ROOT / name, root / name)
     return root
 
@@ -66,26 +67,27 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_check_names_a_hand_edit_and_the_command_repairs_it(tmp_path: Path) -> None:
     root = _copy_checkout(tmp_path)
-    entry = root / ENTRY
-    entry.write_text(entry.read_text().replace('"timeoutMs": 30000', '"timeoutMs": 5'), encoding="utf-8")
+    constants = root / generate.CONSTANTS_MODULE
+    constants.write_text(constants.read_text().replace('"timeoutMs": 30000', '"timeoutMs": 5'), encoding="utf-8")
     (root / "openclaw.plugin.json").write_text("{}\n", encoding="utf-8")
 
     check = _run("--check", "--root", str(root))
     assert check.returncode == 1
-    assert "plugin/index.js is out of date" in check.stderr and "openclaw.plugin.json is out of date" in check.stderr
-    assert '"timeoutMs": 5' in entry.read_text()  # --check changes nothing
+    assert "plugin/constants.js is out of date" in check.stderr
+    assert "openclaw.plugin.json is out of date" in check.stderr
+    assert '"timeoutMs": 5' in constants.read_text()  # --check changes nothing
 
     fix = _run("--root", str(root))
-    assert fix.returncode == 0 and "wrote plugin/index.js" in fix.stdout
-    assert entry.read_text() == (ROOT / ENTRY).read_text()
+    assert fix.returncode == 0 and "wrote plugin/constants.js" in fix.stdout
+    assert constants.read_text() == (ROOT / generate.CONSTANTS_MODULE).read_text()
     assert (root / "openclaw.plugin.json").read_text() == (ROOT / "openclaw.plugin.json").read_text()
     assert _run("--check", "--root", str(root)).returncode == 0
 
 
 def test_lost_markers_and_a_wrong_root_are_clear_errors(tmp_path: Path) -> None:
     root = _copy_checkout(tmp_path)
-    entry = root / ENTRY
-    entry.write_text(entry.read_text().replace(generate.END, "// the end"), encoding="utf-8")
+    constants = root / generate.CONSTANTS_MODULE
+    constants.write_text(constants.read_text().replace(generate.END, "// the end"), encoding="utf-8")
     lost = _run("--check", "--root", str(root))
     assert lost.returncode == 1 and "lost the lines that mark its generated block" in lost.stderr
     assert "Traceback" not in lost.stderr

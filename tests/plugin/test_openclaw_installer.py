@@ -325,9 +325,10 @@ def test_the_provider_block_lets_any_openclaw_process_start_the_proxy(openclaw: 
         "idleStopMs": 0,
     }
     # The gateway's own service spawns exactly the same, so either one finds the other's proxy healthy.
-    index_js = (Path(__file__).parents[2] / "plugin" / "index.js").read_text()
-    assert '["-P", "-m", "pyclawrouter", "serve", "--host", DEFAULT_HOST, "--port", String(portOf(config))]' in index_js
-    assert 'export const DEFAULT_HOST = "127.0.0.1";' in index_js
+    plugin = Path(__file__).parents[2] / "plugin"
+    argv = '["-P", "-m", "pyclawrouter", "serve", "--host", DEFAULT_HOST, "--port", String(portOf(config))]'
+    assert argv in (plugin / "service.js").read_text()
+    assert 'export const DEFAULT_HOST = "127.0.0.1";' in (plugin / "constants.js").read_text()
 
 
 def test_with_manage_proxy_false_no_openclaw_process_starts_the_proxy(openclaw: FakeOpenClaw, tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -40,10 +42,23 @@ def test_package_json_points_openclaw_at_the_entry_and_has_no_dependencies() -> 
 
 def test_staged_plugin_dir_has_what_openclaw_needs(tmp_path: Path) -> None:
     write_plugin_dir(tmp_path)
-    for module in ("index.js", "usage.js"):  # index.js imports usage.js: both must be there
+    # index.js imports the other modules (service.js, usage.js, ...): every one of them must be there.
+    for module in sorted(p.name for p in (ROOT / "plugin").glob("*.js")):
         assert (tmp_path / "plugin" / module).read_text() == (ROOT / "plugin" / module).read_text()
     assert {f"plugin/{p.name}" for p in (tmp_path / "plugin").iterdir()} <= set(package_json()["files"])
     assert json.loads((tmp_path / "openclaw.plugin.json").read_text())["id"] == "pyclawrouter"
+
+
+def test_the_staged_entry_loads_with_only_the_staged_files(tmp_path: Path) -> None:
+    # What OpenClaw does with the installed copy: import the entry; a module it imports that was not staged fails.
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    entry = write_plugin_dir(tmp_path) / "plugin" / "index.js"
+    script = "const m = await import(process.argv[1]); console.log(typeof m.default.register);"
+    done = subprocess.run([node, "--input-type=module", "-e", script, entry.as_uri()],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "function"), done.stderr
 
 
 @pytest.mark.parametrize("argv", [["openclaw", "--help"], ["openclaw", "install", "--help"]])
