@@ -21,6 +21,7 @@ import plugin, {
   state,
   upgradeProviderBlock,
 } from "../../plugin/index.js";
+import { freePort, until } from "./helpers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PLUGIN_DIR = join(HERE, "..", "..", "plugin");
@@ -72,24 +73,6 @@ function fakeHealth() {
   health.reportFailure = (err) => health.failures.push(String(err?.message ?? err));
   health.clearFailure = () => (health.cleared += 1);
   return health;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(check, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 async function healthy(port) {

@@ -1,7 +1,6 @@
 // node --test tests/js : plugin/inject.js, the provider block for users who never ran the Python installer.
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
@@ -9,6 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import { INSTALL_RECORD_FILE, createService, state } from "../../plugin/index.js";
 import { buildProviderBlock, ensureApiKey, findPython, injectProvider } from "../../plugin/inject.js";
+import { freePort, until } from "./helpers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FAKE_PYTHON = join(HERE, "fixtures", "fake-python");
@@ -177,24 +177,6 @@ test("autoInject: false, no config writer, and a write that lost a race change n
   assert.equal(await injectInto(raced), "raced");
   assert.equal(existsSync(join(home, INSTALL_RECORD_FILE)), false);
 });
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(check, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 const serviceApi = (config, doc) => {
   const api = fakeOpenClaw(doc);
