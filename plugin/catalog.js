@@ -10,6 +10,7 @@
 // Every request is bounded in time and nothing here throws into OpenClaw: when the proxy is down or answers
 // something else, the rows come from the list generated from the shipped catalog (STATIC_MODELS below).
 // No dependencies, no imports from openclaw: index.js passes in what it shares.
+import { fetchJson } from "./http.js";
 
 export const MODELS_PATH = "/v1/models";
 // catalog.run may run while the gateway starts, before the proxy it spawns answers: wait briefly, not the
@@ -150,18 +151,11 @@ export function createCatalogHooks({ providerId, host, placeholderKey, portFor, 
   // The live rows, from the cache while fresh; null when the proxy gave none (down, refused, not a list).
   const fetchLive = async (config) => {
     const port = portFor(config);
-    const headers = { accept: "application/json" };
-    const key = await bearerFor(config, providerId, placeholderKey, apiKeyFile);
-    if (key) headers.authorization = `Bearer ${key}`;
+    const bearer = await bearerFor(config, providerId, placeholderKey, apiKeyFile);
     try {
-      // Plain fetch on loopback: the body is read under the same time bound as the headers.
-      const res = await fetchImpl(`http://${host}:${port}${MODELS_PATH}`,
-        { headers, signal: AbortSignal.timeout(timeoutMs) });
-      if (!res.ok) {
-        res.body?.cancel().catch(() => {});
-        return null;
-      }
-      const rows = toModelRows(await res.json(), providerId, shipped);
+      const answer = await fetchJson(`http://${host}:${port}${MODELS_PATH}`, { timeoutMs, bearer, fetchImpl });
+      if (!answer.ok) return null;
+      const rows = toModelRows(answer.data, providerId, shipped);
       return rows && rows.length > 0 ? rows : null;
     } catch {
       return null;

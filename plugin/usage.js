@@ -5,6 +5,7 @@
 // /v1/usage, which the spend ledger answers; the request carries the per-install API key OpenClaw already holds
 // (models.providers.blockrun.apiKey) and is bounded in time, so a proxy that is down or slow yields a snapshot
 // that says so instead of a hang. No dependencies, no imports from openclaw: index.js passes in what it shares.
+import { fetchJson } from "./http.js";
 
 export const USAGE_PATH = "/v1/usage";
 // OpenClaw gives each provider's usage 5 s by default; the proxy answers from a cache and the local ledger.
@@ -88,38 +89,31 @@ export function createUsageHooks({ providerId, host, placeholderKey, portFor, ap
     fetchUsageSnapshot: async (ctx) => {
       const port = portFor(ctx?.config);
       const timeoutMs = Math.max(1, Math.min(finite(ctx?.timeoutMs) ?? USAGE_TIMEOUT_MS, USAGE_TIMEOUT_MS));
-      const signals = [AbortSignal.timeout(timeoutMs)];
-      if (ctx?.signal) signals.push(ctx.signal);
-      const headers = { accept: "application/json" };
-      if (ctx?.token) headers.authorization = `Bearer ${ctx.token}`;
       const why = async () => {
         const last = await lastError();
         return last?.message ? `; last proxy failure: ${String(last.message).split("\n")[0].slice(0, 160)}` : "";
       };
       const reasonOf = (err) => err?.name === "TimeoutError" ? `no answer within ${timeoutMs / 1000}s`
         : err?.name === "AbortError" ? "cancelled" : err?.cause?.code ?? String(err?.message ?? err);
-      let res;
+      let answer;
       try {
-        // Plain fetch, not ctx.fetchFn: OpenClaw builds that one from HTTP(S)_PROXY when the environment sets it,
-        // and the proxy is on loopback.
-        res = await fetch(`http://${host}:${port}${USAGE_PATH}`, { headers, signal: AbortSignal.any(signals) });
-      } catch (err) {
-        return errorSnapshot(providerId, `proxy not answering on ${host}:${port} (${reasonOf(err)})${await why()}`);
-      }
-      if (!res.ok) {
-        res.body?.cancel().catch(() => {});
-        return errorSnapshot(providerId, res.status === 401
-          ? "the proxy refused the API key; run `pyclawrouter openclaw install` again"
-          : `the proxy answered HTTP ${res.status} to ${USAGE_PATH}`);
-      }
-      let data;
-      try {
-        data = await res.json(); // the body is read under the same time bound
-      } catch (err) {
+        answer = await fetchJson(`http://${host}:${port}${USAGE_PATH}`,
+          { timeoutMs, bearer: ctx?.token, signal: ctx?.signal });
+      } catch (failed) {
+        const err = failed.cause;
+        if (failed.stage === "request") {
+          return errorSnapshot(providerId, `proxy not answering on ${host}:${port} (${reasonOf(err)})${await why()}`);
+        }
         return errorSnapshot(providerId, err instanceof SyntaxError
           ? `the proxy's answer to ${USAGE_PATH} is not JSON`
           : `the proxy's answer to ${USAGE_PATH} did not arrive (${reasonOf(err)})`);
       }
+      if (!answer.ok) {
+        return errorSnapshot(providerId, answer.status === 401
+          ? "the proxy refused the API key; run `pyclawrouter openclaw install` again"
+          : `the proxy answered HTTP ${answer.status} to ${USAGE_PATH}`);
+      }
+      const { data } = answer;
       if (data === null || typeof data !== "object") {
         return errorSnapshot(providerId, `the proxy's answer to ${USAGE_PATH} is not a usage report`);
       }
