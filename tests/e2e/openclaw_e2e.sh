@@ -191,6 +191,9 @@ sys.exit(doc["models"]["providers"]["blockrun"].get("apiKey") != sys.argv[2])' \
   [ "$i" = 30 ] && fail "the plugin did not write the API key into models.providers.blockrun.apiKey"
   sleep 1
 done
+# The plugin logs once OpenClaw's mutateConfigFile returns, which is after the file changed (its reload runs
+# first), so the line may come a moment after the key is in the file.
+for i in $(seq 1 20); do grep -q "wrote the proxy's API key" "$WORK/gateway.log" && break; sleep 0.5; done
 grep -q "wrote the proxy's API key" "$WORK/gateway.log" || fail "no log line for the API key upgrade"
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 V1=http://127.0.0.1:$PROXY_PORT/v1/models
