@@ -113,6 +113,10 @@ class BalanceMonitor:
     def invalidate(self) -> None:
         self._cached_micro = None
 
+    def peek(self) -> BalanceInfo | None:
+        """The cached balance whatever its age (None when there is none); no RPC."""
+        return None if self._cached_micro is None else self._info(self._cached_micro)
+
     def deduct(self, usd: float | Decimal) -> None:
         """Lower the cached balance after a payment (optimistic; the next real read corrects it)."""
         if self._cached_micro is not None:

@@ -5,6 +5,12 @@ pre-check failed the request with a 502). The monitor caches positive balances; 
 is reused for ``fresh_s``, at most one read runs at a time, a request waits for it at most ``wait_s``, and a
 failed read is not retried for ``retry_after_s``. Unknown balance means "go ahead": the upstream's 402 and the
 payment-error fallback still protect the request.
+
+A balance that covered requests is served stale for up to ``stale_s`` while a read refreshes it in the
+background, so no request waits for the monitor's periodic re-read. It can only be too high by what left the
+wallet outside this proxy (our own payments are deducted as they are signed), and then the gateway refuses the
+payment and the fallback answers. An empty or short balance is never served stale: a wallet just funded must
+not be sent to the free models for longer than one read.
 """
 
 from __future__ import annotations
@@ -36,11 +42,12 @@ class Verdict:
 
 class BalanceGate:
     def __init__(self, monitor: BalanceMonitor | None, *, wait_s: float = 0.3, retry_after_s: float = 15.0,
-                 fresh_s: float = 5.0) -> None:
+                 fresh_s: float = 5.0, stale_s: float = 600.0) -> None:
         self._monitor = monitor
         self._wait_s = wait_s
         self._retry_after_s = retry_after_s
         self._fresh_s = fresh_s
+        self._stale_s = stale_s
         self._last: BalanceInfo | None = None
         self._last_at = 0.0
         self._task: asyncio.Task[BalanceInfo] | None = None
@@ -50,8 +57,6 @@ class BalanceGate:
     async def check(self, estimate_usd: float) -> Verdict:
         info = await self._read()
         if info is None or info.usd is None:
-            if info is not None:  # the monitor answered with an error: don't ask again on every request
-                self._failed_at = time.monotonic()
             return Verdict()
         if info.is_empty:
             return Verdict(sufficient=False, empty=True, low=True, usd=info.usd)
@@ -63,9 +68,10 @@ class BalanceGate:
 
     def spent(self, usd: float) -> None:
         if self._monitor is not None and usd > 0:
-            self._last = None  # re-read through the monitor, which has deducted the payment
             with contextlib.suppress(Exception):
                 self._monitor.deduct(Decimal(str(usd)))
+            # The deducted balance, as old as the read it came from; None when the monitor holds none.
+            self._last = self._monitor.peek()
 
     def invalidate(self) -> None:
         self._last = None
@@ -75,31 +81,51 @@ class BalanceGate:
     async def _read(self) -> BalanceInfo | None:
         if self._monitor is None:
             return None
-        if self._last is not None and time.monotonic() - self._last_at < self._fresh_s:
-            return self._last  # no task, no await: the common case costs nothing
-        if self._task is None or self._task.done():
-            if time.monotonic() - self._failed_at < self._retry_after_s:
-                return None
-            self._task = asyncio.ensure_future(self._monitor.get())
+        last = self._last
+        if last is not None:
+            age = time.monotonic() - self._last_at
+            if age < self._fresh_s:
+                return last  # no task, no await: the common case costs nothing
+            if age < self._stale_s and not last.is_empty and not last.is_low:
+                self._start_read()
+                return last
+        task = self._start_read()
+        if task is None:
+            return None
         try:
-            info = await asyncio.wait_for(asyncio.shield(self._task), self._wait_s)
+            info = await asyncio.wait_for(asyncio.shield(task), self._wait_s)
         except TimeoutError:
             return None  # the read goes on in the background and fills the monitor's cache
-        except Exception as exc:  # an RPC failure is a missing answer, not a failed request
+        except Exception:  # an RPC failure is a missing answer, not a failed request (logged by _keep)
+            return None
+        return info
+
+    def _start_read(self) -> asyncio.Task[BalanceInfo] | None:
+        """The read under way, or a new one; None while a failed read is in its back-off."""
+        if self._task is not None and not self._task.done():
+            return self._task
+        if self._monitor is None or time.monotonic() - self._failed_at < self._retry_after_s:
+            return None
+        self._task = asyncio.ensure_future(self._monitor.get())
+        self._task.add_done_callback(self._keep)
+        return self._task
+
+    def _keep(self, task: asyncio.Task[BalanceInfo]) -> None:
+        """Every finished read, waited for or not, becomes the balance in force (or starts the back-off)."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
             self._failed_at = time.monotonic()
             log.info("balance check failed: %s", type(exc).__name__)
-            return None
-        if info.usd is not None:
+            return
+        info = task.result()
+        if info.usd is None:  # the monitor answered with an RPC error: don't ask again on every request
+            self._failed_at = time.monotonic()
+        else:
             self._last, self._last_at = info, time.monotonic()
-        return info
 
     def prefetch(self) -> None:
         """Start a read at server start so the first request finds a cached balance."""
-        if self._monitor is not None and self._task is None:
-            self._task = asyncio.ensure_future(self._monitor.get())
-            self._task.add_done_callback(_ignore_result)
-
-
-def _ignore_result(task: asyncio.Task[BalanceInfo]) -> None:
-    if not task.cancelled():
-        task.exception()
+        if self._task is None:
+            self._start_read()
