@@ -97,10 +97,6 @@ def js_files() -> list[str]:
     return sorted(item.name for item in resources.files("pyclawrouter").iterdir() if item.name.endswith(".js"))
 
 
-def index_js_source() -> str:
-    return resources.files("pyclawrouter").joinpath("index.js").read_text(encoding="utf-8")
-
-
 def write_plugin_dir(target: Path) -> Path:
     """Write what OpenClaw needs (manifest, package.json, the JavaScript modules) into ``target``; return it."""
     (target / "plugin").mkdir(parents=True, exist_ok=True)
