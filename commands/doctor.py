@@ -38,11 +38,11 @@ def check_config(home: Path, env: Mapping[str, str]) -> tuple[Check, dict[str, A
 
 
 def check_wallet(home: Path, env: Mapping[str, str]) -> Check:
-    from pyclawrouter.config_schema import configured_wallet_key
+    from pyclawrouter.config_schema import config_in_force, configured_wallet_key
     from pyclawrouter.wallet.resolve import load_wallet
 
     try:
-        wallet = load_wallet(home, env, configured_wallet_key(home, env))
+        wallet = load_wallet(home, env, configured_wallet_key(config_in_force(home, env)))
     except UserFacingError as exc:
         return Check("wallet", False, exc.message, "run `pyclawrouter wallet` to create one")
     solana = f", Solana {wallet.solana_address}" if wallet.solana_address else ""

@@ -16,7 +16,7 @@ from typing import Any
 
 from pyclawrouter.commands import CommandContext, CommandReply
 from pyclawrouter.commands.args import UsageError, split_words
-from pyclawrouter.config_schema import configured_wallet_key
+from pyclawrouter.config_schema import config_in_force, configured_wallet_key
 from pyclawrouter.ledger.summary import days_ago, read_summary
 from pyclawrouter.paths import mnemonic_file, wallet_key_file
 from pyclawrouter.wallet import (
@@ -74,15 +74,14 @@ def _env() -> dict[str, str]:
     return dict(os.environ)
 
 
-def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[PaymentChain, str, str]:
-    """The chain and RPC URLs the proxy would use (the effective config when it loads, else the environment)."""
+def _rpc_urls(home: Path, env: Mapping[str, str], config: Mapping[str, Any]) -> tuple[PaymentChain, str, str]:
+    """The chain and RPC URLs the proxy would use with ``config`` (the config in force), else the environment's."""
     try:
-        from pyclawrouter.config_schema import load_effective_config
         from pyclawrouter.settings import Settings
 
-        settings = Settings.from_config(load_effective_config(home, env), env, home=home)
+        settings = Settings.from_config(config, env, home=home)
         return settings.payment_chain, settings.base_rpc_url, settings.solana_rpc_url
-    except Exception:  # a broken config must not hide the wallet; serve/doctor report it
+    except Exception:  # a chain setting that names no chain must not hide the wallet; serve/doctor report it
         from pyclawrouter.endpoints import DEFAULT_API_BASE, DEFAULT_BASE_RPC_URL, solana_rpc_urls
 
         payment_chain = resolve_payment_chain(home, env)
@@ -95,14 +94,9 @@ def _rpc_urls(home: Path, env: Mapping[str, str]) -> tuple[PaymentChain, str, st
         )
 
 
-def _configured_chain(home: Path, env: Mapping[str, str]) -> str | None:
-    """The config's ``chain`` (it beats the saved choice), or None when it sets none or does not load."""
-    try:
-        from pyclawrouter.config_schema import load_effective_config
-
-        configured = load_effective_config(home, env).get("chain")
-    except Exception:  # a broken config is reported by serve and doctor, not here
-        return None
+def _configured_chain(config: Mapping[str, Any]) -> str | None:
+    """The config's ``chain`` (it beats the saved choice), or None when it sets none."""
+    configured = config.get("chain")
     return configured if isinstance(configured, str) else None
 
 
@@ -154,9 +148,10 @@ def _balance_line(entry: dict[str, Any]) -> str:
 async def status(ctx: CommandContext, env: Mapping[str, str] | None = None) -> CommandReply:
     env = _env() if env is None else env
     # The CLI may create the wallet (that is how a new user starts); chat only shows the existing one.
-    given = configured_wallet_key(ctx.home, env)
+    config = config_in_force(ctx.home, env)  # what the proxy runs on, also while a file is broken
+    given = configured_wallet_key(config)
     wallet = load_or_create_wallet(ctx.home, env, given) if ctx.channel == "cli" else load_wallet(ctx.home, env, given)
-    payment_chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env)
+    payment_chain, base_rpc, solana_rpc = _rpc_urls(ctx.home, env, config)
     balances = await read_balances(wallet, base_rpc, solana_rpc)
 
     evm = {"address": wallet.evm_address, "fundUrl": basescan(wallet.evm_address), **balances["base"]}
@@ -216,7 +211,7 @@ def export(ctx: CommandContext, env: Mapping[str, str] | None = None) -> Command
             is_error=True,
         )
     env = _env() if env is None else env
-    wallet = load_wallet(ctx.home, env, configured_wallet_key(ctx.home, env))
+    wallet = load_wallet(ctx.home, env, configured_wallet_key(config_in_force(ctx.home, env)))
     phrase = read_mnemonic(ctx.home)
     key = wallet.private_key_hex()
     lines = [
@@ -255,14 +250,15 @@ def switch_payment_chain(ctx: CommandContext, name: str, env: Mapping[str, str] 
     if payment_chain is None:
         raise UsageError("say which chain: /wallet chain base or /wallet chain solana")
     created = False
-    given = configured_wallet_key(ctx.home, env)
+    config = config_in_force(ctx.home, env)
+    given = configured_wallet_key(config)
     wallet = load_wallet(ctx.home, env, given)
     if payment_chain == "solana" and not wallet.has_mnemonic:
         wallet, created = setup_solana(ctx.home, env, given)
     set_payment_chain(ctx.home, payment_chain)
     lines = [f"Payment chain set to {PAYMENT_CHAIN_LABEL[payment_chain]}. {RESTART}"]
     override = env.get("CLAWROUTER_PAYMENT_CHAIN", "").strip().lower()
-    configured = None if override else _configured_chain(ctx.home, env)
+    configured = None if override else _configured_chain(config)
     if override and override != payment_chain:
         lines.append(f"Note: CLAWROUTER_PAYMENT_CHAIN={override} is set and takes precedence over this choice.")
     elif configured is not None and configured != payment_chain:

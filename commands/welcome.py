@@ -19,11 +19,11 @@ SET_DEFAULT = f"openclaw config set agents.defaults.model.primary {DEFAULT_MODEL
 def welcome_text(home: Path, env: Mapping[str, str], *, create: bool, primary: str | None) -> str:
     """``create``: make a wallet if there is none (the CLI may; chat never does). ``primary`` is OpenClaw's
     default model, when known."""
-    from pyclawrouter.config_schema import configured_wallet_key
+    from pyclawrouter.config_schema import config_in_force, configured_wallet_key
     from pyclawrouter.wallet import load_or_create_wallet, load_wallet
     from pyclawrouter.wallet.model import KEY_GIVEN_BY
 
-    given = configured_wallet_key(home, env)
+    given = configured_wallet_key(config_in_force(home, env))
     try:
         wallet = load_or_create_wallet(home, env, given) if create else load_wallet(home, env, given)
     except UserFacingError as exc:

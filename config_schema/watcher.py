@@ -178,7 +178,7 @@ def config_in_force(home: Path, env: Mapping[str, str]) -> dict[str, Any]:
     return watcher.current()
 
 
-def configured_wallet_key(home: Path, env: Mapping[str, str]) -> str | None:
-    """The plugin config's ``walletKey`` in force, or None."""
-    key = config_in_force(home, env).get("walletKey")
-    return key if isinstance(key, str) else None
+def configured_wallet_key(config: Mapping[str, Any]) -> str | None:
+    """The ``walletKey`` of a loaded config (the wallet's key when none is saved), or None."""
+    key = config.get("walletKey")
+    return key if isinstance(key, str) and key.strip() else None

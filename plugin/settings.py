@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pyclawrouter import paths
+from pyclawrouter.config_schema.watcher import configured_wallet_key
 from pyclawrouter.endpoints import (
     DEFAULT_API_BASE,
     DEFAULT_BASE_RPC_URL,
@@ -107,7 +108,7 @@ class Settings:
             require_api_key=config.get("requireApiKey", True) is not False,
             upstream_transport="httpx" if env.get("PYCLAWROUTER_UPSTREAM_TRANSPORT") == "httpx" else "aiohttp",
             allow_unlisted_models=config.get("allowUnlistedModels") is True,
-            wallet_key=_first(config.get("walletKey")),
+            wallet_key=configured_wallet_key(config),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
