@@ -23,6 +23,10 @@ injected with :meth:`FakeBlockRun.inject` (or the helpers ``fail_status``, ``fai
 ``drop_stream``, ``degrade``). Everything paid, settled or rejected is recorded in ``payments``; every
 request in ``requests``. ``/rpc`` is a minimal JSON-RPC for balance reads against the back end's ledger.
 
+The parts live next to it: the x402 side (challenge, SDK verify and settle, payment records) in
+``fake_x402.py``, the completions and SSE in ``fake_answers.py``, the JSON-RPC in ``fake_rpc.py``, what it
+lists and quotes in ``fake_catalog.py``, faults and records in ``fake_records.py``.
+
 Run it as a server: ``python -m tests.support.fake_blockrun --port 9402 [--chain base|solana]
 [--backend stub|anvil|litesvm] [--v1] [--default-balance 5000000]``.
 """
@@ -37,7 +41,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -46,17 +50,15 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from x402 import x402Facilitator, x402ResourceServer
 from x402.http.utils import (
-    decode_payment_signature_header,
-    encode_payment_required_header,
     encode_payment_response_header,
 )
 from x402.mechanisms.evm.exact import register_exact_evm_server
 from x402.mechanisms.svm.exact import register_exact_svm_server
-from x402.schemas import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse
-from x402.schemas.v1 import PaymentPayloadV1, PaymentRequiredV1, PaymentRequirementsV1
+from x402.schemas import SettleResponse
 
 from pyclawrouter.endpoints import SOLANA_RPC_PATH
 from tests.support.backends import PaymentBackend, StubEvmBackend
+from tests.support.fake_answers import canned_message, chat_completion, sse_stream
 from tests.support.fake_catalog import (
     CHAIN_FLOOR,
     DEFAULT_MODELS,
@@ -82,10 +84,8 @@ from tests.support.fake_records import (
     RequestRecord,
     tiny_png,
 )
-
-# keccak256("authorizationState(address,bytes32)")[:4]
-AUTHORIZATION_STATE_SELECTOR = "0xe94a0102"
-
+from tests.support.fake_rpc import answer_rpc
+from tests.support.fake_x402 import X402Side
 
 
 def _is_image_path(path: str) -> bool:
@@ -100,7 +100,7 @@ def _max_tokens(body: dict[str, Any]) -> int:
     return 1024
 
 
-class FakeBlockRun:
+class FakeBlockRun(X402Side):
     def __init__(
         self,
         backend: PaymentBackend | None = None,
@@ -200,20 +200,6 @@ class FakeBlockRun:
         with self._lock:
             self.faults.clear()
 
-    @property
-    def settled(self) -> list[PaymentRecord]:
-        return [p for p in self.payments if p.outcome == "settled"]
-
-    @property
-    def rejected(self) -> list[PaymentRecord]:
-        return [p for p in self.payments if p.outcome == "rejected"]
-
-    def authorization_used(self, authorizer: str, nonce_hex: str) -> bool:
-        """EIP-3009 ``authorizationState``: whether a nonce of ``authorizer`` was settled (stub back end)."""
-        ledger = getattr(self.backend, "ledger", None)
-        used = getattr(ledger, "used_nonces", set())
-        return (authorizer.lower(), nonce_hex.lower().removeprefix("0x")) in used
-
     def price(self, path: str, body: dict[str, Any]) -> int:
         """Micro-USDC for this request: BlockRun's quote (see OUTPUT_QUOTE_FACTOR), input tokens = bytes/4."""
         if path.endswith("/images/generations") or path.endswith("/images/image2image"):
@@ -225,174 +211,6 @@ class FakeBlockRun:
         max_tokens = min(_max_tokens(body), self.model_max_output.get(model, _max_tokens(body)))
         raw = input_tokens * price_in + OUTPUT_QUOTE_FACTOR * max_tokens * price_out
         return max(math.ceil(round(raw * MARGIN, 6)), MIN_PAYMENT, CHAIN_FLOOR[self.backend.chain])
-
-    # ----------------------------------------------------------------------------------------- x402
-
-    def _extra(self) -> dict[str, Any]:
-        extra = dict(self.backend.requirement_extra())
-        if not self.include_blockhash:
-            extra.pop("recentBlockhash", None)
-        return extra
-
-    def _requirements(self, amount: int) -> PaymentRequirements:
-        return PaymentRequirements(
-            scheme="exact",
-            network=self.backend.network,
-            asset=self.backend.asset,
-            amount=str(amount),
-            pay_to=self.backend.pay_to,
-            max_timeout_seconds=self.max_timeout_seconds,
-            extra=self._extra(),
-        )
-
-    def _requirements_v1(self, amount: int, url: str) -> PaymentRequirementsV1:
-        return PaymentRequirementsV1(
-            scheme="exact",
-            network=self.backend.v1_network,
-            max_amount_required=str(amount),
-            resource=url,
-            description="BlockRun AI API call",
-            mime_type="application/json",
-            pay_to=self.backend.pay_to,
-            max_timeout_seconds=self.max_timeout_seconds,
-            asset=self.backend.asset,
-            extra=self.backend.requirement_extra(),
-        )
-
-    def _challenge(self, amount: int, url: str) -> Response:
-        if self.challenge_version == 1:
-            document = PaymentRequiredV1(error="Payment Required", accepts=[self._requirements_v1(amount, url)])
-            return JSONResponse(document.model_dump(by_alias=True, exclude_none=True), status_code=402)
-        required = PaymentRequired(
-            error="Payment Required",
-            resource=ResourceInfo(url=url, description="BlockRun AI API call", mime_type="application/json"),
-            accepts=[self._requirements(amount)],
-            extensions=self.challenge_extensions,
-        )
-        encoded = encode_payment_required_header(required)
-        headers = {"PAYMENT-REQUIRED": encoded, "WWW-Authenticate": f'X402 requirements="{encoded}"'}
-        return JSONResponse({"error": "Payment Required"}, status_code=402, headers=headers)
-
-    def _verification_failed(self, reason: str, message: str | None, payer: str | None) -> Response:
-        if self.backend.chain == "solana":
-            body: dict[str, Any] = {
-                "error": "Payment verification failed",
-                "code": "PAYMENT_INVALID",
-                "debug": reason + (f": {message}" if message else ""),
-                "payer": payer,
-            }
-        else:
-            inner = json.dumps({"invalidReason": reason, "invalidMessage": message or reason, "payer": payer})
-            body = {"error": "Payment verification failed", "details": f"Verification failed: {inner}\n"}
-        return JSONResponse(body, status_code=402)
-
-    def _payment_error_body(self, kind: PaymentErrorKind, amount: int, payer: str | None) -> dict[str, Any]:
-        if kind == "settlement_failed":
-            if self.backend.chain == "solana":
-                return {"error": "Payment settlement failed", "code": "SETTLEMENT_FAILED", "debug": "send failed"}
-            return {"error": "Payment settlement failed", "details": "Settlement failed: transaction reverted"}
-        # Both refused before verify or before anything is served, with the gateway's codes (either chain).
-        if kind == "underpaid":
-            return {"error": "Payment below quoted price", "code": "PAYMENT_UNDERPAID",
-                    "message": "Re-fetch the 402 quote and sign the amount it specifies."}
-        if kind == "replay":
-            return {"error": "Payment authorization already used", "code": "PAYMENT_REPLAY",
-                    "message": "Sign a new payment for each request."}
-        reasons = {
-            "insufficient_funds": "insufficient_funds",
-            "invalid_payload": "invalid_payload",
-            "simulation_failed": "transaction_simulation_failed",
-            "expired": "expired"
-            if self.backend.chain == "solana"
-            else "invalid_exact_evm_payload_authorization_valid_before",
-        }
-        if self.backend.chain == "solana":
-            return {
-                "error": "Payment verification failed",
-                "code": "PAYMENT_UNFUNDED" if kind == "insufficient_funds" else "PAYMENT_INVALID",
-                "debug": reasons[kind],
-                "payer": payer,
-            }
-        message = f"insufficient balance: 251 < {amount}" if kind == "insufficient_funds" else reasons[kind]
-        inner = json.dumps({"invalidReason": reasons[kind], "invalidMessage": message, "payer": payer})
-        return {"error": "Payment verification failed", "details": f"Verification failed: {inner}\n"}
-
-    async def _check_payment(
-        self, header: str, amount: int, url: str, path: str, model: str | None
-    ) -> tuple[Any, Any, str | None] | Response:
-        """(payload, requirements, payer) when the SDK says the payment is valid, else the 402 to send."""
-        try:
-            payload = decode_payment_signature_header(header)
-        except Exception as exc:
-            self._record("rejected", 0, None, amount, path, model, f"undecodable header: {exc}", header=header)
-            return self._verification_failed("invalid_payload", "payment header is not valid x402", None)
-        requirements: PaymentRequirements | PaymentRequirementsV1 | None
-        if isinstance(payload, PaymentPayloadV1):
-            candidate = self._requirements_v1(amount, url)
-            same = payload.scheme == candidate.scheme and payload.network == candidate.network
-            requirements = candidate if same and self.challenge_version == 1 else None
-            version = 1
-        else:
-            assert isinstance(payload, PaymentPayload)
-            requirements = self.server.find_matching_requirements([self._requirements(amount)], payload)
-            version = 2
-        if requirements is None:
-            self._record("rejected", version, None, amount, path, model, "no_matching_requirements", header=header)
-            return self._verification_failed(
-                "invalid_payload", "payment does not match this request's price or terms", None
-            )
-        result = await self.server.verify_payment(payload, requirements)
-        if not result.is_valid:
-            reason = result.invalid_reason or "invalid_payload"
-            self._record("rejected", version, result.payer, amount, path, model, reason, header=header)
-            return self._verification_failed(reason, result.invalid_message, result.payer)
-        return payload, requirements, result.payer
-
-    async def _settle(
-        self, payload: Any, requirements: Any, payer: str | None, amount: int, path: str, model: str | None
-    ) -> SettleResponse:
-        result = await self.server.settle_payment(payload, requirements)
-        outcome: Literal["settled", "rejected"] = "settled" if result.success else "rejected"
-        self._record(
-            outcome,
-            payload.x402_version,
-            payer or result.payer,
-            amount,
-            path,
-            model,
-            None if result.success else result.error_reason,
-            result.transaction,
-        )
-        return result
-
-    def _record(
-        self,
-        outcome: Literal["settled", "verified", "rejected"],
-        version: int,
-        payer: str | None,
-        amount: int,
-        path: str,
-        model: str | None,
-        reason: str | None = None,
-        transaction: str | None = None,
-        header: str | None = None,
-    ) -> None:
-        with self._lock:
-            self.payments.append(
-                PaymentRecord(
-                    outcome,
-                    version,
-                    self.backend.network,
-                    amount,
-                    self.backend.pay_to,
-                    payer,
-                    model,
-                    path,
-                    reason,
-                    transaction or None,
-                    header,
-                )
-            )
 
     # ----------------------------------------------------------------------------------------- faults
 
@@ -435,74 +253,10 @@ class FakeBlockRun:
     # ----------------------------------------------------------------------------------------- answers
 
     def _message(self, body: dict[str, Any]) -> dict[str, Any]:
-        if self.reply is not None:
-            return self.reply(body)
-        last_user = ""
-        for message in reversed(body.get("messages") or []):
-            if isinstance(message, dict) and message.get("role") == "user":
-                content = message.get("content")
-                last_user = content if isinstance(content, str) else json.dumps(content)[:200]
-                break
-        return {"role": "assistant", "content": f"Fake reply from {body.get('model')}: {last_user[:80]}"}
+        return self.reply(body) if self.reply is not None else canned_message(body)
 
     def _completion(self, body: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
-        prompt_tokens = math.ceil(len(json.dumps(body.get("messages", []))) / 4)
-        completion_tokens = max(1, len(str(message.get("content") or "").split()))
-        return {
-            "id": f"chatcmpl-fake-{next(self._ids)}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-        }
-
-    def _sse(
-        self, completion: dict[str, Any], drop_after: int | None, on_done: Callable[[], Any] | None
-    ) -> AsyncIterator[bytes]:
-        base = {
-            "id": completion["id"],
-            "object": "chat.completion.chunk",
-            "created": completion["created"],
-            "model": completion["model"],
-        }
-        message = completion["choices"][0]["message"]
-        words = str(message.get("content") or "").split(" ")
-        chunks: list[dict[str, Any]] = [
-            {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
-        ]
-        for i, word in enumerate(words):
-            piece = word if i == 0 else " " + word
-            chunks.append({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-        if message.get("tool_calls"):
-            calls = [{**c, "index": i} for i, c in enumerate(message["tool_calls"])]
-            chunks.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": calls}, "finish_reason": None}]})
-        chunks.append(
-            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": completion["choices"][0]["finish_reason"]}]}
-        )
-        chunks.append({**base, "choices": [], "usage": completion["usage"]})
-
-        async def generate() -> AsyncIterator[bytes]:
-            for sent, chunk in enumerate(chunks):
-                if drop_after is not None and sent >= drop_after:
-                    raise ConnectionResetError("fake upstream dropped the stream")
-                yield f"data: {json.dumps(chunk)}\n\n".encode()
-                await asyncio.sleep(0)
-            if on_done is not None:
-                await on_done()
-            yield b"data: [DONE]\n\n"
-
-        return generate()
+        return chat_completion(body, message, next(self._ids))
 
     def _images(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
         n = body.get("n") if isinstance(body.get("n"), int) else 1
@@ -630,7 +384,7 @@ class FakeBlockRun:
                     await settle()
 
             return StreamingResponse(
-                self._sse(completion, drop_after, on_done), media_type="text/event-stream", headers=headers
+                sse_stream(completion, drop_after, on_done), media_type="text/event-stream", headers=headers
             )
         settlement = await settle()
         return settle_failed(settlement) or JSONResponse(completion, headers=receipt_headers(settlement))
@@ -733,55 +487,7 @@ class FakeBlockRun:
                 and call.get("method") not in self.rpc_proxy_methods:
             error = {"code": -32601, "message": f"method {call.get('method')} is not served by this RPC proxy"}
             return JSONResponse({"jsonrpc": "2.0", "id": call.get("id"), "error": error})
-        method, params = call.get("method"), call.get("params") or []
-
-        def ok(result: Any) -> Response:
-            return JSONResponse({"jsonrpc": "2.0", "id": call.get("id"), "result": result})
-
-        if method == "eth_chainId":
-            return ok("0x2105")
-        if method == "eth_blockNumber":
-            return ok("0x1")
-        if method == "eth_call":
-            data = str(params[0].get("data") or params[0].get("input") or "")
-            if data.startswith("0x70a08231"):
-                address = "0x" + data[-40:]
-                return ok("0x" + self.backend.balance(address).to_bytes(32, "big").hex())
-            if data.startswith(AUTHORIZATION_STATE_SELECTOR):
-                authorizer, nonce = "0x" + data[10:74][-40:], data[74:138]
-                return ok("0x" + int(self.authorization_used(authorizer, nonce)).to_bytes(32, "big").hex())
-        if method == "getTokenAccountsByOwner":
-            owner = str(params[0])
-            amount = self.backend.balance(owner)
-            info = {
-                "tokenAmount": {"amount": str(amount), "decimals": 6, "uiAmountString": str(amount / 1e6)},
-                "mint": self.backend.asset,
-                "owner": owner,
-            }
-            account = {"data": {"parsed": {"info": info, "type": "account"}, "program": "spl-token"}}
-            return ok({"context": {"slot": 1}, "value": [{"pubkey": owner, "account": account}]})
-        if method == "getLatestBlockhash":
-            extra = self.backend.requirement_extra()
-            return ok(
-                {
-                    "context": {"slot": 1},
-                    "value": {"blockhash": extra.get("recentBlockhash"), "lastValidBlockHeight": 10**6},
-                }
-            )
-        if method == "getBalance":
-            return ok({"context": {"slot": 1}, "value": 10**9})
-        if method == "getAccountInfo" and self.backend.chain == "solana" and str(params[0]) == self.backend.asset:
-            # The USDC mint, for clients that read its decimals and token program (the TypeScript SDK does).
-            from solders.token.state import Mint
-
-            mint = bytes(Mint(mint_authority=None, supply=10**15, decimals=6, is_initialized=True,
-                              freeze_authority=None))
-            return ok({"context": {"slot": 1}, "value": {
-                "data": [base64.b64encode(mint).decode(), "base64"], "executable": False, "lamports": 1_461_600,
-                "owner": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA", "rentEpoch": 0, "space": len(mint)}})
-        return JSONResponse(
-            {"jsonrpc": "2.0", "id": call.get("id"), "error": {"code": -32601, "message": f"unsupported {method}"}}
-        )
+        return JSONResponse(answer_rpc(call, self.backend, self.authorization_used))
 
     async def _exchange(self, scope: Any, receive: Any, send: Any) -> None:
         """The ASGI entry: record the exchange, wait ``delay_s``, then answer from the routes."""
