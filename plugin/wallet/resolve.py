@@ -56,7 +56,7 @@ def _config_key(configured: str | None) -> str | None:
     if not keys.is_valid_private_key(configured.strip()):
         # The schema checks the form; this is a scalar outside the curve's range (never echoed: it is a key).
         raise WalletError("walletKey in the plugin config is not a usable private key "
-                          "(expected 0x followed by 64 hex digits, not zero).")
+                          "(0x and 64 hex digits naming a secp256k1 key: not zero, below the curve order).")
     return configured.strip()
 
 
