@@ -11,7 +11,9 @@ back (``response = yield request``), until the flow stops and the last response 
 The client only moves bytes; every decision about money is here and in the hook (the spend ledger). A signed
 authorization can be settled by the gateway whatever status comes back, so ``hook.signed`` is called before
 the paid request is yielded: if the send then fails, times out or is cancelled, the payment is still counted.
-Nothing is signed from a cached challenge (probe then pay): only a fresh quote is exact.
+Nothing is signed from a cached challenge (probe then pay): only a fresh quote is exact. On Solana, when the
+402 carries no blockhash, the one the payment is built on is read while the probe is in flight, for this
+request only (``payments/blockhash.py``).
 """
 
 from __future__ import annotations
@@ -75,40 +77,52 @@ SETTLED_STATUS = 200
 async def x402_flow(payer: Payer, request: httpx.Request, *, model: str, estimate_usd: float,
                     hook: SpendHook | None, state: PaymentState, resign_delays_s: Sequence[float] = RESIGN_DELAYS_S,
                     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-    response = yield request
-    for resign in range(MAX_RESIGNS + 1):
-        if response.status_code != 402:
-            return
-        challenge_body = await response.aread()
-        await response.aclose()
-        challenge, requirement = payer.quote(headers=response.headers, body=challenge_body, estimate_usd=estimate_usd)
-        if hook is not None:
-            hook.approve(requirement.amount_usd, model)
-        payment = await payer.sign(challenge, requirement)
-        state.payment = payment
-        if hook is not None:
-            state.entry = hook.signed(payment, model)
-        headers = httpx.Headers(request.headers)
-        headers.update(payment.headers)
-        response = yield httpx.Request(request.method, request.url, headers=headers, content=request.content,
-                                       extensions=request.extensions)
-        # Solana only: a refusal the gateway proves came before any broadcast is answered with a new payment,
-        # from a fresh probe (a fresh quote and blockhash), like the first: approved, signed and recorded.
-        if payer.payment_chain != "solana" or response.status_code != 402 or resign == MAX_RESIGNS:
-            break
-        if not resignable_solana_rejection(await response.aread()):
-            break
-        await response.aclose()
-        state.resigned += 1
-        await asyncio.sleep(resign_delays_s[min(resign, len(resign_delays_s) - 1)] if resign_delays_s else 0.0)
+    # Solana: the blockhash is read while the probe is in flight (payments/blockhash.py), not after its 402.
+    # A model we expect to be free (estimate 0) is not expected to answer 402: no read for it; should it ask
+    # to be paid all the same, the blockhash is read after the 402.
+    prefetch = payer.prefetch_blockhash() if estimate_usd > 0 else None
+    try:
         response = yield request
-    from pyclawrouter.payments.receipt import settlement
+        for resign in range(MAX_RESIGNS + 1):
+            if response.status_code != 402:
+                return
+            challenge_body = await response.aread()
+            await response.aclose()
+            challenge, requirement = payer.quote(headers=response.headers, body=challenge_body,
+                                                 estimate_usd=estimate_usd)
+            if hook is not None:
+                hook.approve(requirement.amount_usd, model)
+            payment = await payer.sign(challenge, requirement, prefetched=prefetch)
+            state.payment = payment
+            if hook is not None:
+                state.entry = hook.signed(payment, model)
+            headers = httpx.Headers(request.headers)
+            headers.update(payment.headers)
+            response = yield httpx.Request(request.method, request.url, headers=headers, content=request.content,
+                                           extensions=request.extensions)
+            # Solana only: a refusal the gateway proves came before any broadcast is answered with a new payment,
+            # from a fresh probe (a fresh quote and blockhash), like the first: approved, signed and recorded.
+            if payer.payment_chain != "solana" or response.status_code != 402 or resign == MAX_RESIGNS:
+                break
+            if not resignable_solana_rejection(await response.aread()):
+                break
+            await response.aclose()
+            state.resigned += 1
+            await asyncio.sleep(resign_delays_s[min(resign, len(resign_delays_s) - 1)] if resign_delays_s else 0.0)
+            prefetch = payer.prefetch_blockhash()
+            response = yield request
+        from pyclawrouter.payments.receipt import settlement
 
-    receipt = settlement(response.headers)
-    # A receipt's ``success`` is always true on BlockRun: only a transaction hash proves anything.
-    state.receipt_tx = receipt.transaction if receipt is not None and receipt.transaction else None
-    if hook is not None and state.entry is not None and (state.receipt_tx or response.status_code == SETTLED_STATUS):
-        hook.settled(state.entry, state.receipt_tx)
+        receipt = settlement(response.headers)
+        # A receipt's ``success`` is always true on BlockRun: only a transaction hash proves anything.
+        state.receipt_tx = receipt.transaction if receipt is not None and receipt.transaction else None
+        proven = state.receipt_tx is not None or response.status_code == SETTLED_STATUS
+        if hook is not None and state.entry is not None and proven:
+            hook.settled(state.entry, state.receipt_tx)
+    finally:
+        # The probe was not a 402, the send failed, or quoting, approving or signing raised: no read left running.
+        if prefetch is not None:
+            prefetch.cancel()
 
 
 Send = Callable[[httpx.Request], Awaitable[httpx.Response]]

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyclawrouter.endpoints import DEFAULT_SOLANA_RPC_URL
 from pyclawrouter.payments import evm
@@ -29,6 +29,9 @@ from pyclawrouter.payments.policy import PaymentPolicy
 from pyclawrouter.payments.receipt import Settlement, settlement
 from pyclawrouter.wallet.model import Wallet
 from pyclawrouter.wallet.payment_chain import PaymentChain
+
+if TYPE_CHECKING:  # solders: loaded on Solana only
+    from pyclawrouter.payments.blockhash import BlockhashPrefetch
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,8 @@ class Payer:
         self._usdc = USDC_BY_CHAIN[payment_chain]
         self._pin = PayToPin(expected_pay_to)
         self._clock = clock
+        self._blockhash_in_402 = False
+        """The last Solana 402 carried ``extra.recentBlockhash``: then no blockhash is prefetched."""
 
     @property
     def address(self) -> str:
@@ -133,16 +138,38 @@ class Payer:
         self._enforce(requirement, estimate_usd)
         return challenge, requirement
 
-    async def sign(self, challenge: Challenge, requirement: Requirement) -> PaymentAttempt:
+    def prefetch_blockhash(self) -> BlockhashPrefetch | None:
+        """On Solana, start reading a recent blockhash now (call it in the event loop, as the probe is sent) for
+        :meth:`sign`; None on Base, or while the gateway's 402s carry their own blockhash."""
+        if self.payment_chain != "solana" or self._blockhash_in_402:
+            return None
+        from pyclawrouter.payments.blockhash import BlockhashPrefetch
+
+        return BlockhashPrefetch(self.solana_rpc_url)
+
+    async def sign(self, challenge: Challenge, requirement: Requirement, *,
+                   prefetched: BlockhashPrefetch | None = None) -> PaymentAttempt:
+        """Sign ``requirement``. On Solana the blockhash is the 402's if it has one, else ``prefetched``'s
+        (from :meth:`prefetch_blockhash`, started with this request's probe), else one read now."""
         if self.payment_chain == "base":
             return self._sign_evm(challenge, requirement)
         from pyclawrouter.payments import solana  # solders: loaded by the first Solana payment, never on Base
 
         keypair = self.wallet.solana_keypair
         assert keypair is not None  # checked in __init__
-        blockhash = solana.blockhash_from_extra(requirement) or await solana.fetch_latest_blockhash(self.solana_rpc_url)
+        blockhash = solana.blockhash_from_extra(requirement)
+        self._blockhash_in_402 = blockhash is not None
+        if blockhash is not None:
+            if prefetched is not None:
+                prefetched.cancel()
+        elif prefetched is not None:
+            blockhash = await prefetched.get()
+        else:
+            blockhash = await solana.fetch_latest_blockhash(self.solana_rpc_url)
         transaction = solana.build_transfer(keypair, requirement, blockhash)
         log.debug("signed Solana payment of %d to %s", requirement.amount, requirement.pay_to)
+        # Counted from the signing time: a prefetched blockhash is older than that, so it expires sooner, and
+        # this bound still holds (payments/blockhash.py).
         return self._attempt(challenge, requirement, {"transaction": transaction},
                              reference=solana.payer_signature(transaction),
                              valid_before=int(self._clock()) + solana.BLOCKHASH_LIFETIME_S)

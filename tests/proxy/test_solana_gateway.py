@@ -11,6 +11,7 @@ import pytest
 
 from pyclawrouter.payments.errors import resignable_solana_rejection
 from pyclawrouter.payments.flow import MAX_RESIGNS
+from pyclawrouter.routing.catalog import default_catalog
 from pyclawrouter.settings import Settings
 from tests.proxy.conftest import Proxy, ProxyFactory
 from tests.support.backends import StubEvmBackend, StubSolanaBackend
@@ -89,6 +90,17 @@ def test_balances_fall_back_to_another_rpc_when_the_proxy_does_not_serve_them(st
     assert health["balance"] == "$5.00", health
     balance_calls = [c for c in proxy.fake.rpc_calls if c[1] == "getTokenAccountsByOwner"]
     assert balance_calls == [(RPC_PROXY, "getTokenAccountsByOwner"), ("/rpc", "getTokenAccountsByOwner")]
+
+
+def test_without_a_blockhash_nothing_is_signed_and_the_free_model_answers(start_proxy: ProxyFactory,
+                                                                          fake: FakeBlockRun) -> None:
+    fake.rpc_proxy_methods = {"getTokenAccountsByOwner"}  # the RPC proxy refuses getLatestBlockhash
+    proxy = _solana_proxy(start_proxy)
+    response = _chat(proxy)
+    assert response.status_code == 200, response.text
+    assert response.headers["x-clawrouter-model"] == default_catalog().free_model
+    assert [e for e in fake.exchanges if e.paid] == [] and _ledger_for(proxy) == []
+    assert (RPC_PROXY, "getLatestBlockhash") in fake.rpc_calls
 
 
 @pytest.mark.parametrize("kind", ["expired", "simulation_failed", "underpaid"])
