@@ -222,7 +222,7 @@ def measure_payment_layer(fake: FakeBlockRun, api_base: str, chain: str, shape: 
                 request = client.build_request("POST", f"{api_base}{CHAT}", json=chat_body(shape, i))
                 started = time.perf_counter()
                 flow = x402_flow(payer, request, model=shape.model, estimate_usd=0.05, hook=None,
-                                 state=PaymentState())
+                                 state=PaymentState(), rpc_client=client)
                 response = await drive(flow, lambda r: client.send(r, stream=True))
                 await response.aread()
                 await response.aclose()

@@ -3,7 +3,9 @@
 BlockRun's gateway sends its 402 without ``extra.recentBlockhash``; read only after the 402, the blockhash
 costs one more sequential exchange per paid request. Started with the probe, the read overlaps it. It is
 the same read as after the 402 (:func:`solana.fetch_latest_blockhash`: same RPC, same 10 s timeout, same
-``PaymentRpcError``), only started earlier, and it belongs to one request: nothing is shared between requests.
+``PaymentRpcError``), only started earlier, and it belongs to one request: no blockhash is shared between
+requests. Given the upstream's pooled client, the read reuses a kept-alive connection to the gateway: on a new
+connection of its own, its TCP and TLS handshakes would take longer than the probe.
 
 The ledger's void rule stays sound with it: a payment's ``valid_before`` is its signing time plus
 ``BLOCKHASH_LIFETIME_S`` (120 s), and a blockhash read before signing was the latest one at a moment before
@@ -19,6 +21,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+import httpx
 from solders.hash import Hash
 
 from pyclawrouter.payments import solana
@@ -37,11 +40,13 @@ def _retrieve(task: asyncio.Task[Hash]) -> None:
 class BlockhashPrefetch:
     """One request's blockhash read, started at construction (inside the event loop)."""
 
-    def __init__(self, rpc_url: str, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rpc_url: str, *, client: httpx.AsyncClient | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.rpc_url = rpc_url
+        self._client = client
         self._clock = clock
         self.started = clock()
-        self._task = asyncio.create_task(solana.fetch_latest_blockhash(rpc_url))
+        self._task = asyncio.create_task(solana.fetch_latest_blockhash(rpc_url, client=client))
         self._task.add_done_callback(_retrieve)
 
     async def get(self) -> Hash:
@@ -49,7 +54,7 @@ class BlockhashPrefetch:
         than ``MAX_AGE_S``. Raises ``PaymentRpcError`` like a read made now."""
         if self._clock() - self.started > MAX_AGE_S:
             self.cancel()
-            return await solana.fetch_latest_blockhash(self.rpc_url)
+            return await solana.fetch_latest_blockhash(self.rpc_url, client=self._client)
         return await self._task
 
     def cancel(self) -> None:

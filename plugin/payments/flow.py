@@ -76,11 +76,12 @@ SETTLED_STATUS = 200
 
 async def x402_flow(payer: Payer, request: httpx.Request, *, model: str, estimate_usd: float,
                     hook: SpendHook | None, state: PaymentState, resign_delays_s: Sequence[float] = RESIGN_DELAYS_S,
-                    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+                    rpc_client: httpx.AsyncClient | None = None) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    """``rpc_client``: the pooled client the Solana blockhash is read over (without it, a connection per read)."""
     # Solana: the blockhash is read while the probe is in flight (payments/blockhash.py), not after its 402.
     # A model we expect to be free (estimate 0) is not expected to answer 402: no read for it; should it ask
     # to be paid all the same, the blockhash is read after the 402.
-    prefetch = payer.prefetch_blockhash() if estimate_usd > 0 else None
+    prefetch = payer.prefetch_blockhash(rpc_client) if estimate_usd > 0 else None
     try:
         response = yield request
         for resign in range(MAX_RESIGNS + 1):
@@ -109,7 +110,7 @@ async def x402_flow(payer: Payer, request: httpx.Request, *, model: str, estimat
             await response.aclose()
             state.resigned += 1
             await asyncio.sleep(resign_delays_s[min(resign, len(resign_delays_s) - 1)] if resign_delays_s else 0.0)
-            prefetch = payer.prefetch_blockhash()
+            prefetch = payer.prefetch_blockhash(rpc_client)
             response = yield request
         from pyclawrouter.payments.receipt import settlement
 

@@ -30,7 +30,9 @@ from pyclawrouter.payments.receipt import Settlement, settlement
 from pyclawrouter.wallet.model import Wallet
 from pyclawrouter.wallet.payment_chain import PaymentChain
 
-if TYPE_CHECKING:  # solders: loaded on Solana only
+if TYPE_CHECKING:  # types only: solders loads on Solana only
+    import httpx
+
     from pyclawrouter.payments.blockhash import BlockhashPrefetch
 
 log = logging.getLogger(__name__)
@@ -138,14 +140,14 @@ class Payer:
         self._enforce(requirement, estimate_usd)
         return challenge, requirement
 
-    def prefetch_blockhash(self) -> BlockhashPrefetch | None:
+    def prefetch_blockhash(self, client: httpx.AsyncClient | None = None) -> BlockhashPrefetch | None:
         """On Solana, start reading a recent blockhash now (call it in the event loop, as the probe is sent) for
-        :meth:`sign`; None on Base, or while the gateway's 402s carry their own blockhash."""
+        :meth:`sign`, over ``client`` if given; None on Base, or while the gateway's 402s carry their own."""
         if self.payment_chain != "solana" or self._blockhash_in_402:
             return None
         from pyclawrouter.payments.blockhash import BlockhashPrefetch
 
-        return BlockhashPrefetch(self.solana_rpc_url)
+        return BlockhashPrefetch(self.solana_rpc_url, client=client)
 
     async def sign(self, challenge: Challenge, requirement: Requirement, *,
                    prefetched: BlockhashPrefetch | None = None) -> PaymentAttempt:

@@ -96,7 +96,7 @@ class Upstream:
         if self.payer is None:
             return UpstreamAnswer(await self._send(request), state)
         flow = x402_flow(self.payer, request, model=model, estimate_usd=estimate_usd, hook=spend, state=state,
-                         resign_delays_s=self.resign_delays_s)
+                         resign_delays_s=self.resign_delays_s, rpc_client=self.client)
         try:
             response = await drive(flow, self._send)
         except PaymentDeclinedError:

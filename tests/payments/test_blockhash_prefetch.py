@@ -70,7 +70,7 @@ def test_a_prefetched_blockhash_older_than_the_limit_is_read_again(monkeypatch: 
                                                                    age_s: float, fresh: bool) -> None:
     reads: list[Hash] = []
 
-    async def fetch(rpc_url: str, *, timeout_s: float = 10.0) -> Hash:
+    async def fetch(rpc_url: str, *, timeout_s: float = 10.0, client: httpx.AsyncClient | None = None) -> Hash:
         reads.append(Hash.new_unique())
         return reads[-1]
 
