@@ -5,12 +5,9 @@ what the plugin added."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from pyclawrouter.openclaw import uninstall
 from pyclawrouter.openclaw.provider_block import local_service, provider_block
@@ -44,27 +41,20 @@ console.log(outcome);
 """
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    return node
-
-
-def _inject(config: Path, state: Path, python: str = "/venv/bin/python", port: int = 18402) -> str:
+def _inject(node: str, config: Path, state: Path, python: str = "/venv/bin/python", port: int = 18402) -> str:
     script = INJECT_SCRIPT % {"module": json.dumps((PLUGIN / "inject.js").as_uri()),
                               "record": json.dumps(INSTALL_RECORD_FILE)}
-    done = subprocess.run([_node(), "--input-type=module", "-e", script, str(config), str(state), python, str(port)],
+    done = subprocess.run([node, "--input-type=module", "-e", script, str(config), str(state), python, str(port)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-def test_the_plugin_writes_the_block_the_python_installer_writes(tmp_path: Path) -> None:
+def test_the_plugin_writes_the_block_the_python_installer_writes(tmp_path: Path, node: str) -> None:
     config = tmp_path / "openclaw.json"
     config.write_text("{}")
     state = tmp_path / "state"
-    assert _inject(config, state) == "added"
+    assert _inject(node, config, state) == "added"
     written: dict[str, Any] = json.loads(config.read_text())["models"]["providers"]["blockrun"]
     key = (state / "api-key").read_text().strip()
     expected = provider_block(18402, key)
@@ -72,7 +62,7 @@ def test_the_plugin_writes_the_block_the_python_installer_writes(tmp_path: Path)
     assert written == expected
 
 
-def test_uninstall_removes_what_the_plugin_added_and_keeps_the_rest(tmp_path: Path) -> None:
+def test_uninstall_removes_what_the_plugin_added_and_keeps_the_rest(tmp_path: Path, node: str) -> None:
     openclaw = FakeOpenClaw(tmp_path / ".openclaw")
     openclaw.root.mkdir()
     mine = {"baseUrl": "https://llm.example.test/v1", "api": "openai-completions", "models": []}
@@ -80,8 +70,8 @@ def test_uninstall_removes_what_the_plugin_added_and_keeps_the_rest(tmp_path: Pa
     openclaw.config.write_text(json.dumps(user, indent=2))
     (openclaw.root / "extensions" / "pyclawrouter").mkdir(parents=True)  # `openclaw plugins install <dir>`
     state = tmp_path / "state"
-    assert _inject(openclaw.config, state) == "added"
-    assert _inject(openclaw.config, state) == "present"  # once
+    assert _inject(node, openclaw.config, state) == "added"
+    assert _inject(node, openclaw.config, state) == "present"  # once
     assert json.loads(openclaw.config.read_text())["agents"]["defaults"]["model"]["primary"] == "blockrun/auto"
 
     messages = uninstall.uninstall(openclaw, home=state, env={}, openclaw_config=openclaw.config,
@@ -93,16 +83,16 @@ def test_uninstall_removes_what_the_plugin_added_and_keeps_the_rest(tmp_path: Pa
     assert any("Removed models.providers.blockrun" in m for m in messages)
     assert not (state / INSTALL_RECORD_FILE).exists()
     # Uninstalled and installed again: the plugin adds the provider again (the record went with the uninstall).
-    assert _inject(openclaw.config, state) == "added"
+    assert _inject(node, openclaw.config, state) == "added"
 
 
-def test_a_provider_the_user_removed_stays_removed(tmp_path: Path) -> None:
+def test_a_provider_the_user_removed_stays_removed(tmp_path: Path, node: str) -> None:
     config = tmp_path / "openclaw.json"
     config.write_text("{}")
     state = tmp_path / "state"
-    assert _inject(config, state) == "added"
+    assert _inject(node, config, state) == "added"
     doc = json.loads(config.read_text())
     del doc["models"]["providers"]["blockrun"]
     config.write_text(json.dumps(doc))
-    assert _inject(config, state) == "removed-by-user"
+    assert _inject(node, config, state) == "removed-by-user"
     assert "blockrun" not in json.loads(config.read_text())["models"]["providers"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -49,11 +48,8 @@ def test_staged_plugin_dir_has_what_openclaw_needs(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "openclaw.plugin.json").read_text())["id"] == "pyclawrouter"
 
 
-def test_the_staged_entry_loads_with_only_the_staged_files(tmp_path: Path) -> None:
+def test_the_staged_entry_loads_with_only_the_staged_files(tmp_path: Path, node: str) -> None:
     # What OpenClaw does with the installed copy: import the entry; a module it imports that was not staged fails.
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
     entry = write_plugin_dir(tmp_path) / "plugin" / "index.js"
     script = "const m = await import(process.argv[1]); console.log(typeof m.default.register);"
     done = subprocess.run([node, "--input-type=module", "-e", script, entry.as_uri()],

@@ -112,17 +112,11 @@ console.log(JSON.stringify(await hooks.fetchUsageSnapshot({ ...auth, timeoutMs: 
 """
 
 
-def test_openclaws_usage_hooks_read_the_real_proxy(start_proxy: ProxyFactory) -> None:
+def test_openclaws_usage_hooks_read_the_real_proxy(start_proxy: ProxyFactory, node: str) -> None:
     """plugin/usage.js (what OpenClaw calls for status --usage) against this proxy: the contract both sides keep."""
-    import shutil
     import subprocess
     from pathlib import Path
 
-    import pytest
-
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
     proxy = start_proxy(config={"maxCostPerRun": 0.5})
     _ask(proxy, "run-x")
     paid = proxy.fake.settled[-1].amount / 1e6
