@@ -125,28 +125,23 @@ export default {
       api.logger?.info?.("pyclawrouter: CLAWROUTER_DISABLED is set; registering nothing");
       return;
     }
+    // How the provider's hooks reach the proxy: its port from the config OpenClaw passes them, its key file.
+    const proxyAccess = {
+      providerId: PROVIDER_ID,
+      host: DEFAULT_HOST,
+      placeholderKey: PLACEHOLDER_API_KEY,
+      portFor: (config) => portOf(config?.plugins?.entries?.[PLUGIN_ID]?.config ?? pluginConfig(api)),
+      apiKeyFile: () => readApiKey(defaultStateDir()),
+    };
     api.registerProvider({
       id: PROVIDER_ID,
       label: "BlockRun (pyclawrouter)",
       docsPath: "https://blockrun.ai/docs",
       auth: [],
       // Wallet balance and spend in `openclaw status --usage`, chat /status and the Control UI (usage.js).
-      ...createUsageHooks({
-        providerId: PROVIDER_ID,
-        host: DEFAULT_HOST,
-        placeholderKey: PLACEHOLDER_API_KEY,
-        portFor: (config) => portOf(config?.plugins?.entries?.[PLUGIN_ID]?.config ?? pluginConfig(api)),
-        apiKeyFile: () => readApiKey(defaultStateDir()),
-        lastError: () => readLastError(defaultStateDir()),
-      }),
+      ...createUsageHooks({ ...proxyAccess, lastError: () => readLastError(defaultStateDir()) }),
       // The live catalog in `openclaw models list` and the model picker; any live id in a turn (catalog.js).
-      ...createCatalogHooks({
-        providerId: PROVIDER_ID,
-        host: DEFAULT_HOST,
-        placeholderKey: PLACEHOLDER_API_KEY,
-        portFor: (config) => portOf(config?.plugins?.entries?.[PLUGIN_ID]?.config ?? pluginConfig(api)),
-        apiKeyFile: () => readApiKey(defaultStateDir()),
-      }),
+      ...createCatalogHooks(proxyAccess),
     });
     for (const [name, { description, acceptsArgs, requireAuth, exposeSenderIsOwner }] of Object.entries(COMMANDS)) {
       api.registerCommand({

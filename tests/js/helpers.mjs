@@ -20,3 +20,15 @@ export async function until(check, ms = 10_000) {
   }
   return false;
 }
+
+// After each test that ran the proxy service: kill what it started and forget it, so the next test starts
+// from the state a new gateway process has (service.js keeps one proxy per process in `state`).
+export function stopService(state) {
+  state.stopped = true;
+  clearTimeout(state.restartTimer);
+  state.restartTimer = null;
+  state.lastError = null;
+  state.child?.kill("SIGKILL");
+  state.child = null;
+  state.injected = false;
+}

@@ -21,7 +21,7 @@ import plugin, {
   state,
   upgradeProviderBlock,
 } from "../../plugin/index.js";
-import { freePort, until } from "./helpers.mjs";
+import { freePort, stopService, until } from "./helpers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PLUGIN_DIR = join(HERE, "..", "..", "plugin");
@@ -90,15 +90,7 @@ beforeEach(() => {
   delete process.env.CLAWROUTER_DISABLED;
   state.token = null;
 });
-afterEach(() => {
-  state.stopped = true;
-  clearTimeout(state.restartTimer);
-  state.restartTimer = null;
-  state.lastError = null;
-  state.child?.kill("SIGKILL");
-  state.child = null;
-  state.injected = false;
-});
+afterEach(() => stopService(state));
 
 test("full mode registers the provider, every command synchronously, and one proxy service", () => {
   const api = fakeApi();

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import { INSTALL_RECORD_FILE, createService, state } from "../../plugin/index.js";
 import { buildProviderBlock, ensureApiKey, findPython, injectProvider } from "../../plugin/inject.js";
-import { freePort, until } from "./helpers.mjs";
+import { freePort, stopService, until } from "./helpers.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FAKE_PYTHON = join(HERE, "fixtures", "fake-python");
@@ -22,13 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   process.env.PATH = savedPath;
-  state.stopped = true;
-  clearTimeout(state.restartTimer);
-  state.restartTimer = null;
-  state.lastError = null;
-  state.child?.kill("SIGKILL");
-  state.child = null;
-  state.injected = false;
+  stopService(state);
 });
 
 // A directory holding an executable `python3` that runs `script` (a POSIX shell body).
